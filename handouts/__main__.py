@@ -1,0 +1,4 @@
+"""`python -m handouts`: the same as the `handouts` command."""
+from .cli import main
+
+main()

@@ -1,0 +1,57 @@
+"""Errors the library raises: structured fields in, one readable line per problem out.
+
+    HandoutError                 base of everything the CLI turns into exit status 1
+    ├── ContentError             one problem at PATH:LINE (expected / found / fix)
+    ├── ContentErrors            every ContentError found in a run, raised once
+    └── OutputError              a PDF could not be written (folder missing, disk full)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class HandoutError(Exception):
+    """Base class: anything a user can fix by changing input or options."""
+
+
+@dataclass(eq=False)
+class ContentError(HandoutError):
+    path: Path | str
+    line: int
+    expected: str | None = None
+    found: str | None = None
+    key: str | None = None
+    fix: str | None = None
+    message: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.key}: " if self.key else ""
+        if self.message:
+            what = self.message
+        else:
+            what = f"expected {self.expected}, found {self.found}"
+        fix = f"; {self.fix}" if self.fix else ""
+        return f"{self.path}:{self.line}: {where}{what}{fix}"
+
+
+@dataclass(eq=False)
+class ContentErrors(HandoutError):
+    errors: list[ContentError] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        files = len({str(error.path) for error in self.errors})
+        noun = "problem" if len(self.errors) == 1 else "problems"
+        where = "file" if files == 1 else "files"
+        lines = [str(error) for error in self.errors]
+        lines.append(f"{len(self.errors)} {noun} in {files} {where}; no PDF written")
+        return "\n".join(lines)
+
+
+@dataclass(eq=False)
+class OutputError(HandoutError):
+    path: Path | str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: cannot write the PDF: {self.reason}"

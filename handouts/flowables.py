@@ -1,0 +1,490 @@
+"""Flowables: a Handout and placeholder values in; the ReportLab story (a list of flowables) out."""
+from __future__ import annotations
+
+import math
+from typing import Callable, Mapping
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.units import inch
+from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Image as ImageFlowable
+from reportlab.platypus import PageBreak as PageBreakFlowable
+from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import Table as TableFlowable
+from reportlab.platypus import TableStyle
+from reportlab.platypus.flowables import CondPageBreak
+
+from . import fonts, model, styles
+from .styles import BoxStyle, Geometry
+
+
+# --- text ----------------------------------------------------------------------------------------
+def markup(text: str, values: Mapping[str, str]) -> str:
+    """TEXT as Paragraph markup: emphasis and placeholders applied, everything else escaped.
+
+    Content is never parsed as markup; the only tags here are the ones written below."""
+    parts = []
+    for span in model.spans(text):
+        if span.placeholder is not None:
+            value = values.get(span.placeholder)
+            content = " ".join(str(value).split()) if value else styles.BLANK
+        else:
+            content = span.text
+        piece = "".join(
+            escape(chunk) if family == fonts.MAIN else f'<font face="{family}">{escape(chunk)}</font>'
+            for family, chunk in fonts.runs(content))
+        if span.bold:
+            piece = f"<b>{piece}</b>"
+        if span.italic:
+            piece = f"<i>{piece}</i>"
+        parts.append(piece)
+    return " ".join("".join(parts).split())
+
+
+def para(text: str, style, values: Mapping[str, str]) -> Paragraph:
+    return Paragraph(markup(text, values), style)
+
+
+def draw_text(canv, x: float, y: float, text: str, size: float, bold: bool = False,
+              align: str = "left", color=styles.INK) -> float:
+    """Draw TEXT on the canvas run by run through the font chain; returns its width."""
+    pieces = [(fonts.face(family, bold), chunk) for family, chunk in fonts.runs(text)]
+    width = sum(canv.stringWidth(chunk, name, size) for name, chunk in pieces)
+    if align == "right":
+        x -= width
+    elif align == "center":
+        x -= width / 2
+    canv.setFillColor(color)
+    for name, chunk in pieces:
+        canv.setFont(name, size)
+        canv.drawString(x, y, chunk)
+        x += canv.stringWidth(chunk, name, size)
+    return width
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    return sum(stringWidth(chunk, fonts.face(family, bold), size) for family, chunk in fonts.runs(text))
+
+
+# --- custom flowables ------------------------------------------------------------------------------
+class MarkedItem(Flowable):
+    """A list entry: a marker drawn as a shape or number, and its paragraph indented beside it."""
+
+    def __init__(self, marker: str | None, paragraph: Paragraph, level: int, label: str = ""):
+        super().__init__()
+        self.marker, self.paragraph, self.level, self.label = marker, paragraph, level, label
+        self.indent = level * styles.INDENT_STEP + styles.MARKER_WIDTH
+        self.style = paragraph.style
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        _, self.height = self.paragraph.wrap(available_width - self.indent, available_height)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        parts = self.paragraph.split(available_width - self.indent, available_height)
+        if len(parts) < 2:
+            return []
+        first = MarkedItem(self.marker, parts[0], self.level, self.label)
+        return [first] + [MarkedItem(None, part, self.level) for part in parts[1:]]
+
+    def getSpaceAfter(self):
+        return self.style.spaceAfter
+
+    def getSpaceBefore(self):
+        return self.style.spaceBefore
+
+    def draw(self):
+        self.paragraph.drawOn(self.canv, self.indent, 0)
+        if not self.marker:
+            return
+        canv, size = self.canv, self.style.fontSize
+        baseline = self.height - self.paragraph.blPara.ascent if hasattr(self.paragraph, "blPara") \
+            else self.height - size
+        x = self.level * styles.INDENT_STEP
+        canv.saveState()
+        canv.setStrokeColor(styles.INK)
+        canv.setFillColor(styles.INK)
+        if self.marker == "box":
+            side = styles.CHECKBOX_SIZE
+            canv.setLineWidth(styles.CHECKBOX_LINE)
+            canv.rect(x, baseline - 2.5, side, side, stroke=1, fill=0)
+        elif self.marker == "number":
+            draw_text(canv, x + styles.MARKER_WIDTH - 6, baseline, self.label, size, bold=True, align="right")
+        else:
+            middle = baseline + size * 0.33
+            radius = styles.BULLET_RADIUS
+            if self.marker == "bullet":
+                canv.circle(x + radius + 2, middle, radius, stroke=0, fill=1)
+            elif self.marker == "circle":
+                canv.setLineWidth(1)
+                canv.circle(x + radius + 2, middle, radius, stroke=1, fill=0)
+            else:
+                canv.setLineWidth(1.3)
+                canv.line(x + 1, middle, x + 2 * radius + 3, middle)
+        canv.restoreState()
+
+
+class Box(Flowable):
+    """A bordered box with a title; moves whole to the next page, and splits only when taller than one.
+
+    A split box repeats its title marked "(continued)"."""
+
+    continued_suffix = " (continued)"
+
+    def __init__(self, style: BoxStyle, title: str | None, body: list[Flowable], values: Mapping[str, str],
+                 max_height: float, continued: bool = False):
+        super().__init__()
+        self.box_style, self.title_text, self.body = style, title, body
+        self.values, self.max_height, self.continued = values, max_height, continued
+        shown = title or ""
+        if continued:
+            shown = (shown + self.continued_suffix) if shown else self.continued_suffix.strip()
+        label = f"**{style.label}:** " if style.label else ""
+        self.title = None
+        if shown or label:
+            self.title = Paragraph(markup(label, {}) + (" " if label else "") + markup(shown, values), styles.box_title)
+
+    @property
+    def inset(self) -> float:
+        return self.box_style.padding + self.box_style.border_width
+
+    def _title_indent(self) -> float:
+        return styles.ICON_SIZE + 8 if self.box_style.icon else 0
+
+    def _layout(self, width: float) -> tuple[float, list[float]]:
+        inner = width - 2 * self.inset
+        title_height = 0.0
+        if self.title is not None:
+            _, h = self.title.wrap(inner - self._title_indent(), 10_000)
+            title_height = max(h, styles.ICON_SIZE if self.box_style.icon else 0) + styles.box_title.spaceAfter
+        heights = []
+        for index, flowable in enumerate(self.body):
+            _, h = flowable.wrap(inner, 10_000)
+            after = flowable.getSpaceAfter() if index < len(self.body) - 1 else 0
+            heights.append(h + after)
+        return title_height, heights
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.title_height, self.heights = self._layout(available_width)
+        self.height = 2 * self.inset + self.title_height + sum(self.heights)
+        return self.width, self.height
+
+    def getSpaceAfter(self):
+        return styles.BOX_SPACE_AFTER
+
+    def split(self, available_width, available_height):
+        self.wrap(available_width, available_height)
+        if self.height <= self.max_height:
+            return []          # fits on a fresh page: never split, move it whole
+        room = available_height - 2 * self.inset - self.title_height
+        inner = available_width - 2 * self.inset
+        used, first = 0.0, []
+        rest = list(self.body)
+        while rest:
+            flowable = rest[0]
+            _, h = flowable.wrap(inner, 10_000)
+            if used + h <= room:
+                first.append(rest.pop(0))
+                used += h + flowable.getSpaceAfter()
+                continue
+            parts = flowable.split(inner, room - used) if room - used > 0 else []
+            if len(parts) >= 2:
+                first.append(parts[0])
+                rest[0:1] = parts[1:]
+            break
+        if not first or not rest:
+            return []
+        return [Box(self.box_style, self.title_text, first, self.values, self.max_height, self.continued),
+                Box(self.box_style, self.title_text, rest, self.values, self.max_height, continued=True)]
+
+    def draw(self):
+        canv, style = self.canv, self.box_style
+        half = style.border_width / 2
+        canv.saveState()
+        if style.fill is not None:
+            canv.setFillColor(style.fill)
+        canv.setStrokeColor(style.border)
+        canv.setLineWidth(style.border_width)
+        canv.roundRect(half, half, self.width - 2 * half, self.height - 2 * half, 5,
+                       stroke=1 if style.border_width else 0, fill=1 if style.fill is not None else 0)
+        canv.restoreState()
+        top = self.height - self.inset
+        if self.title is not None:
+            if style.icon:
+                _draw_icon(canv, style, self.inset, top - styles.ICON_SIZE)
+            _, h = self.title.wrap(self.width - 2 * self.inset - self._title_indent(), 10_000)
+            offset = max(0.0, (styles.ICON_SIZE - h) / 2) if style.icon else 0
+            self.title.drawOn(canv, self.inset + self._title_indent(), top - h - offset)
+            top -= self.title_height
+        for flowable, height in zip(self.body, self.heights):
+            _, h = flowable.wrap(self.width - 2 * self.inset, 10_000)
+            flowable.drawOn(canv, self.inset, top - h)
+            top -= height
+
+
+def _draw_icon(canv, style: BoxStyle, x: float, y: float) -> None:
+    """A filled shape with a white '!': triangle, circle or octagon, so the level reads in grey too."""
+    size = styles.ICON_SIZE
+    cx, cy = x + size / 2, y + size / 2
+    canv.saveState()
+    canv.setFillColor(style.border)
+    path = canv.beginPath()
+    if style.icon == "triangle":
+        path.moveTo(x, y + 1)
+        path.lineTo(x + size, y + 1)
+        path.lineTo(cx, y + size)
+        path.close()
+        canv.drawPath(path, stroke=0, fill=1)
+        cy -= 2.5
+    elif style.icon == "circle":
+        canv.circle(cx, cy, size / 2, stroke=0, fill=1)
+    else:
+        radius = size / 2 / math.cos(math.pi / 8)
+        for corner in range(8):
+            angle = math.pi / 8 + corner * math.pi / 4
+            point = (cx + radius * math.cos(angle) * 0.93, cy + radius * math.sin(angle) * 0.93)
+            path.moveTo(*point) if corner == 0 else path.lineTo(*point)
+        path.close()
+        canv.drawPath(path, stroke=0, fill=1)
+    canv.setFillColor(styles.WHITE)
+    canv.setFont(fonts.MAIN_BOLD, 15)
+    canv.drawCentredString(cx, cy - 5.5, "!")
+    canv.restoreState()
+
+
+class WriteInLines(Flowable):
+    """Empty ruled lines to write on."""
+
+    def __init__(self, count: int):
+        super().__init__()
+        self.count = count
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.height = self.count * styles.WRITE_IN_SPACING
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.setStrokeColor(styles.MUTED)
+        self.canv.setLineWidth(styles.WRITE_IN_LINE)
+        for index in range(self.count):
+            y = self.height - (index + 1) * styles.WRITE_IN_SPACING + 2
+            self.canv.line(0, y, self.width, y)
+
+    def getSpaceAfter(self):
+        return styles.body.spaceAfter
+
+
+class SignatureLine(Flowable):
+    """A signature line labelled with the role, and a shorter date line beside it."""
+
+    def __init__(self, role: str):
+        super().__init__()
+        self.role = role
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.height = styles.SIGNATURE_GAP + styles.small.leading + 4
+        return self.width, self.height
+
+    def draw(self):
+        canv = self.canv
+        line_y = styles.small.leading + 2
+        sign_width = self.width * 0.62
+        date_x = sign_width + 0.3 * inch
+        canv.setStrokeColor(styles.INK)
+        canv.setLineWidth(1)
+        canv.line(0, line_y, sign_width, line_y)
+        canv.line(date_x, line_y, self.width, line_y)
+        draw_text(canv, 0, 2, self.role, styles.small.fontSize + 1.5, color=styles.MUTED)
+        draw_text(canv, date_x, 2, "Date", styles.small.fontSize + 1.5, color=styles.MUTED)
+
+    def getSpaceAfter(self):
+        return styles.body.spaceAfter
+
+
+class KeepHeadingWithNext(CondPageBreak):
+    """Starts a new page unless the heading and the start of what follows it both fit."""
+
+    def __init__(self, heading: Paragraph, following: Flowable | None, max_height: float):
+        super().__init__(0)
+        self.heading, self.following, self.max_height = heading, following, max_height
+
+    def wrap(self, available_width, available_height):
+        _, heading_height = self.heading.wrap(available_width, available_height)
+        need = heading_height + self.heading.getSpaceBefore() + self.heading.getSpaceAfter()
+        if self.following is not None:
+            _, following_height = self.following.wrapOn(self.canv, available_width, 10_000)
+            if isinstance(self.following, KeepTogether):
+                following_height = self.following._H   # its wrap answers "huge" on purpose
+            whole = isinstance(self.following, (Box, KeepTogether)) and following_height <= self.max_height
+            # Enough of a splittable block to start it under the heading: three lines, or a table's first row.
+            need += following_height if whole else min(following_height, 3.5 * styles.BODY_LEADING)
+        self.height = need
+        return super().wrap(available_width, available_height)
+
+
+# --- one function per block type -------------------------------------------------------------------
+class _Context:
+    def __init__(self, values: Mapping[str, str], geometry: Geometry):
+        self.values, self.geometry = values, geometry
+
+    def para(self, text: str, style) -> Paragraph:
+        return para(text, style, self.values)
+
+
+def _items(items, context: _Context, kind: str, style, level: int = 0) -> list[Flowable]:
+    out: list[Flowable] = []
+    for number, entry in enumerate(items, start=1):
+        if kind == "steps":
+            marker, label = ("number", f"{number}.") if level == 0 else \
+                ("number", f"{chr(ord('a') + (number - 1) % 26)}.") if level == 1 else ("bullet", "")
+        elif kind == "checklist":
+            marker, label = "box", ""
+        else:
+            marker, label = ("bullet", "circle", "dash")[min(level, 2)], ""
+        out.append(MarkedItem(marker, context.para(entry.text, style), level, label))
+        out += _items(entry.items, context, kind, style, level + 1)
+    return out
+
+
+def _paragraph(block: model.Paragraph, context: _Context) -> list[Flowable]:
+    return [context.para(block.text, styles.body)]
+
+
+def _bullets(block: model.Bullets, context: _Context) -> list[Flowable]:
+    return _items(block.items, context, "bullets", styles.item)
+
+
+def _steps(block: model.Steps, context: _Context) -> list[Flowable]:
+    return _items(block.items, context, "steps", styles.item)
+
+
+def _box(style_name: str, title: str | None, body: list[Flowable], context: _Context) -> Box:
+    return Box(styles.BOX_STYLES[style_name], title, body, context.values, context.geometry.frame_height)
+
+
+def _checklist(block: model.Checklist, context: _Context) -> list[Flowable]:
+    body = _items(block.items, context, "checklist", styles.checklist_item)
+    return [_box("checklist", block.title, body, context)]
+
+
+def _warning(block: model.Warning, context: _Context) -> list[Flowable]:
+    body: list[Flowable] = []
+    if block.text:
+        body.append(context.para(block.text, styles.box_text))
+    body += _items(block.items, context, "bullets", styles.item)
+    return [_box(block.level, block.title, body, context)]
+
+
+def _note(block: model.Note, context: _Context) -> list[Flowable]:
+    return [_box("note", block.title, [context.para(block.text, styles.box_text)], context)]
+
+
+def _table(block: model.Table, context: _Context) -> list[Flowable]:
+    header = [context.para(cell, styles.table_header) for cell in block.header]
+    rows = [[context.para(cell, styles.table_cell) for cell in row] for row in block.rows]
+    longest = [max(len(str(row[i])) for row in (block.header, *block.rows)) for i in range(len(block.header))]
+    weights = [min(max(length, 8), 40) for length in longest]
+    width = context.geometry.frame_width
+    col_widths = [width * weight / sum(weights) for weight in weights]
+    table = TableFlowable([header] + rows, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), styles.TABLE_FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), styles.table_cell.fontSize),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), styles.ACCENT),
+        ("GRID", (0, 0), (-1, -1), styles.TABLE_GRID, styles.RULE),
+        ("BOX", (0, 0), (-1, -1), 1.2, styles.ACCENT),
+        ("TOPPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING + 1),
+        ("LEFTPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING + 1),
+        ("RIGHTPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING + 1),
+    ]
+    commands += [("BACKGROUND", (0, r), (-1, r), styles.TABLE_STRIPE) for r in range(2, len(rows) + 1, 2)]
+    table.setStyle(TableStyle(commands))
+    table.spaceAfter = styles.BOX_SPACE_AFTER
+    return [table]
+
+
+def _fill_in(block: model.FillIn, context: _Context) -> list[Flowable]:
+    return [KeepTogether([context.para(field.label, styles.fill_in_label), WriteInLines(field.lines)])
+            for field in block.fields]
+
+
+def _signature(block: model.Signature, context: _Context) -> list[Flowable]:
+    return [SignatureLine(" ".join(role.split())) for role in block.roles]
+
+
+def _image(block: model.Image, context: _Context) -> list[Flowable]:
+    width = (block.width or 3.0) * inch
+    width = min(width, context.geometry.frame_width)
+    picture = ImageFlowable(str(block.src), width=width, height=width, kind="proportional", hAlign="LEFT")
+    picture.alt_text = str(block.alt)
+    parts: list[Flowable] = [picture]
+    if block.caption:
+        parts.append(context.para(block.caption, styles.caption))
+    else:
+        parts.append(Spacer(1, styles.body.spaceAfter))
+    return [KeepTogether(parts)]
+
+
+def _qr(block: model.QR, context: _Context) -> list[Flowable]:
+    side = 1.25 * inch
+    widget = QrCodeWidget(str(block.url))
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    link = f'<a href="{escape(block.url, {chr(34): "&quot;"})}" color="#1f4e79">{markup(block.url, {})}</a>'
+    text = [Paragraph(link, styles.body)]
+    if block.caption:
+        text.insert(0, context.para(block.caption, styles.body))
+    width = context.geometry.frame_width
+    table = TableFlowable([[drawing, text]], colWidths=[side + 14, width - side - 14], hAlign="LEFT")
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.TABLE_FONT),
+                               ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    table.spaceAfter = styles.BOX_SPACE_AFTER
+    return [table]
+
+
+def _page_break(block: model.PageBreak, context: _Context) -> list[Flowable]:
+    return [PageBreakFlowable()]
+
+
+BLOCK_FLOWABLES: dict[type, Callable[[object, _Context], list[Flowable]]] = {
+    model.Paragraph: _paragraph,
+    model.Bullets: _bullets,
+    model.Steps: _steps,
+    model.Checklist: _checklist,
+    model.Warning: _warning,
+    model.Note: _note,
+    model.Table: _table,
+    model.FillIn: _fill_in,
+    model.Signature: _signature,
+    model.Image: _image,
+    model.QR: _qr,
+    model.PageBreak: _page_break,
+}
+
+
+def story(handout: model.Handout, values: Mapping[str, str], geometry: Geometry) -> list[Flowable]:
+    """The flowables of HANDOUT, in reading order, with placeholders filled from VALUES."""
+    fonts.register()
+    context = _Context(values, geometry)
+    out: list[Flowable] = [context.para(handout.title, styles.title)]
+    if handout.summary:
+        out.append(_box("summary", None, [context.para(handout.summary, styles.summary)], context))
+    for number, section in enumerate(handout.sections, start=1):
+        heading = context.para(section.heading, styles.heading)
+        heading.outline = (f"section-{number}", " ".join(section.heading.split()))
+        blocks = [flowable for block in section.blocks
+                  for flowable in BLOCK_FLOWABLES[type(block)](block, context)]
+        out += [KeepHeadingWithNext(heading, blocks[0] if blocks else None, geometry.frame_height), heading]
+        out += blocks
+    return out

@@ -1,0 +1,89 @@
+"""Fonts: the TrueType files in fonts/ in; registered ReportLab names and per-character fallback runs out."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from .errors import ContentError, HandoutError
+from .model import Text
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+
+MAIN, MAIN_BOLD, MAIN_ITALIC, MAIN_BOLD_ITALIC = "NotoSans", "NotoSans-Bold", "NotoSans-Italic", "NotoSans-BoldItalic"
+FALLBACK, FALLBACK_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+# family -> (regular, bold, italic, bold italic); DejaVu has no italic of its own here, and its
+# signs (≥, ✓, ⚠) read the same upright.
+FAMILIES = {
+    MAIN: (MAIN, MAIN_BOLD, MAIN_ITALIC, MAIN_BOLD_ITALIC),
+    FALLBACK: (FALLBACK, FALLBACK_BOLD, FALLBACK, FALLBACK_BOLD),
+}
+FAMILY_NAMES = {MAIN: "Noto Sans", FALLBACK: "DejaVu Sans"}
+FILES = {MAIN: "NotoSans-Regular.ttf", FALLBACK: "DejaVuSans.ttf"}
+# Characters that never need a glyph: layout whitespace collapses before drawing.
+_IGNORED = frozenset(" \t\r\n\u00a0")
+
+
+@lru_cache(maxsize=None)
+def register() -> None:
+    """Register every face once per process; later calls are free."""
+    for family, faces in FAMILIES.items():
+        for name in dict.fromkeys(faces):
+            path = FONT_DIR / FILES.get(name, f"{name}.ttf")
+            if not path.is_file():
+                raise HandoutError(f"{path}: font file missing; the fonts/ folder of the project must be present "
+                                   "(install with pip install -e . from a checkout)")
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        pdfmetrics.registerFontFamily(family, normal=faces[0], bold=faces[1], italic=faces[2],
+                                      boldItalic=faces[3])
+
+
+@lru_cache(maxsize=None)
+def _coverage(family: str) -> frozenset[int]:
+    register()
+    return frozenset(pdfmetrics.getFont(family).face.charToGlyph)
+
+
+def family_for(char: str) -> str | None:
+    """The first family of the fallback chain that has CHAR, or None."""
+    if char in _IGNORED:
+        return MAIN
+    code = ord(char)
+    for family in FAMILIES:
+        if code in _coverage(family):
+            return family
+    return None
+
+
+def runs(text: str) -> list[tuple[str, str]]:
+    """TEXT split into (family, substring) runs, each drawn from the first family that has it."""
+    out: list[tuple[str, str]] = []
+    for char in text:
+        family = family_for(char) or MAIN
+        if out and out[-1][0] == family:
+            out[-1] = (family, out[-1][1] + char)
+        else:
+            out.append((family, char))
+    return out
+
+
+def face(family: str, bold: bool = False, italic: bool = False) -> str:
+    return FAMILIES[family][int(bold) + 2 * int(italic)]
+
+
+def missing(texts: Iterable[Text], path: Path | str) -> list[ContentError]:
+    """One error per character in TEXTS that no font of the chain has."""
+    errors = []
+    for text in texts:
+        for char in dict.fromkeys(text):
+            if family_for(char) is None:
+                errors.append(ContentError(
+                    path, getattr(text, "line", 0),
+                    expected=f"characters that {' or '.join(FAMILY_NAMES.values())} can draw",
+                    found=f"'{char}' (U+{ord(char):04X})",
+                    fix="replace it with a character the fonts have"))
+    return errors

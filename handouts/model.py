@@ -1,0 +1,239 @@
+"""The handout model: validated content (from loading) in, plain frozen data (for layout) out."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterator, Union
+
+KINDS = ("pre-procedure", "discharge", "general")
+WARNING_LEVELS = ("caution", "urgent", "emergency")
+PLACEHOLDERS = (
+    "clinic.name", "clinic.phone", "clinic.after_hours_phone", "clinic.emergency_number",
+    "patient.name", "patient.mrn", "patient.dob",
+    "procedure.date", "procedure.surgeon", "procedure.levels",
+    "followup.date", "followup.with",
+)
+
+
+class Text(str):
+    """A string that remembers the line of its YAML file, so later stages can point at it."""
+
+    line: int
+
+    def __new__(cls, value: str, line: int) -> "Text":
+        text = super().__new__(cls, value)
+        text.line = line
+        return text
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    placeholder: str | None = None
+
+
+# Emphasis must hug its words (`**bold**`, not `** x **`), so "2 * 3" and a lone "*" stay literal.
+_EMPHASIS = re.compile(r"\*\*(?=\S)(?P<bold>.+?)(?<=\S)\*\*|\*(?=[^\s*])(?P<italic>[^*]+?)(?<=\S)\*")
+_PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[^{}]*?)\s*\}\}")
+
+
+def spans(text: str, bold: bool = False, italic: bool = False) -> list[Span]:
+    """Split TEXT into runs of plain text, emphasis and placeholders; nothing else is markup."""
+    out: list[Span] = []
+    position = 0
+    for match in _EMPHASIS.finditer(text):
+        out += _placeholder_spans(text[position:match.start()], bold, italic)
+        if match["bold"] is not None:
+            out += spans(match["bold"], True, italic)
+        else:
+            out += _placeholder_spans(match["italic"], bold, True)
+        position = match.end()
+    out += _placeholder_spans(text[position:], bold, italic)
+    return out
+
+
+def _placeholder_spans(text: str, bold: bool, italic: bool) -> list[Span]:
+    out: list[Span] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        if match.start() > position:
+            out.append(Span(text[position:match.start()], bold, italic))
+        out.append(Span(match.group(0), bold, italic, placeholder=match["name"]))
+        position = match.end()
+    if position < len(text):
+        out.append(Span(text[position:], bold, italic))
+    return out
+
+
+@dataclass(frozen=True)
+class Item:
+    text: Text
+    items: tuple["Item", ...] = ()
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: Text
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Steps:
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Checklist:
+    items: tuple[Item, ...]
+    title: Text | None = None
+
+
+@dataclass(frozen=True)
+class Warning:
+    level: str
+    title: Text | None
+    items: tuple[Item, ...] = ()
+    text: Text | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    text: Text
+    title: Text | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Text, ...]
+    rows: tuple[tuple[Text, ...], ...]
+
+
+@dataclass(frozen=True)
+class FillInField:
+    label: Text
+    lines: int = 1
+
+
+@dataclass(frozen=True)
+class FillIn:
+    fields: tuple[FillInField, ...]
+
+
+@dataclass(frozen=True)
+class Signature:
+    roles: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Image:
+    src: Path
+    alt: Text
+    caption: Text | None = None
+    width: float | None = None
+
+
+@dataclass(frozen=True)
+class QR:
+    url: Text
+    caption: Text | None = None
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Union[Paragraph, Bullets, Steps, Checklist, Warning, Note, Table, FillIn, Signature,
+              Image, QR, PageBreak]
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: Text
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Handout:
+    path: Path
+    id: str
+    title: Text
+    kind: str
+    sections: tuple[Section, ...]
+    language: str = "en"
+    version: str | None = None
+    reviewed: date | None = None
+    next_review: date | None = None
+    summary: Text | None = None
+
+    def texts(self) -> Iterator[Text]:
+        """Every printed text of the handout, in reading order."""
+        yield self.title
+        if self.summary:
+            yield self.summary
+        for section in self.sections:
+            yield section.heading
+            for block in section.blocks:
+                yield from block_texts(block)
+
+
+def _item_texts(items: tuple[Item, ...]) -> Iterator[Text]:
+    for item in items:
+        yield item.text
+        yield from _item_texts(item.items)
+
+
+def block_texts(block: Block) -> Iterator[Text]:
+    if isinstance(block, Paragraph):
+        yield block.text
+    elif isinstance(block, (Bullets, Steps)):
+        yield from _item_texts(block.items)
+    elif isinstance(block, Checklist):
+        if block.title:
+            yield block.title
+        yield from _item_texts(block.items)
+    elif isinstance(block, Warning):
+        yield from (t for t in (block.title, block.text) if t)
+        yield from _item_texts(block.items)
+    elif isinstance(block, Note):
+        yield from (t for t in (block.title, block.text) if t)
+    elif isinstance(block, Table):
+        yield from block.header
+        for row in block.rows:
+            yield from row
+    elif isinstance(block, FillIn):
+        yield from (f.label for f in block.fields)
+    elif isinstance(block, Signature):
+        yield from block.roles
+    elif isinstance(block, Image):
+        yield from (t for t in (block.alt, block.caption) if t)
+    elif isinstance(block, QR):
+        yield block.url
+        if block.caption:
+            yield block.caption
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """The clinic profile; every field is optional so a generic handout prints write-in lines."""
+
+    path: Path | None = None
+    name: Text | None = None
+    phone: Text | None = None
+    after_hours_phone: Text | None = None
+    emergency_number: Text = field(default_factory=lambda: Text("911", 0))
+    address: Text | None = None
+    website: Text | None = None
+
+    def values(self) -> dict[str, Text]:
+        """Placeholder values this profile fills, by placeholder name."""
+        names = ("name", "phone", "after_hours_phone", "emergency_number")
+        return {f"clinic.{n}": getattr(self, n) for n in names if getattr(self, n)}

@@ -1,0 +1,133 @@
+"""Styles: nothing in; every font size, colour, spacing and page measure a handout uses out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+
+from . import fonts
+
+# --- page geometry -----------------------------------------------------------------------------
+PAPER_SIZES = {"letter": LETTER, "a4": A4}
+MARGIN_SIDE = 0.85 * inch
+MARGIN_TOP = 0.75 * inch          # to the top of the header text
+MARGIN_BOTTOM = 0.75 * inch       # to the bottom of the footer text
+HEADER_HEIGHT = 0.5 * inch        # header text and rule, above the frame
+FOOTER_HEIGHT = 0.45 * inch       # footer text and rule, below the frame
+
+
+@dataclass(frozen=True)
+class Geometry:
+    paper: str = "letter"
+
+    @property
+    def page_width(self) -> float:
+        return PAPER_SIZES[self.paper][0]
+
+    @property
+    def page_height(self) -> float:
+        return PAPER_SIZES[self.paper][1]
+
+    @property
+    def frame_x(self) -> float:
+        return MARGIN_SIDE
+
+    @property
+    def frame_y(self) -> float:
+        return MARGIN_BOTTOM + FOOTER_HEIGHT
+
+    @property
+    def frame_width(self) -> float:
+        return self.page_width - 2 * MARGIN_SIDE
+
+    @property
+    def frame_height(self) -> float:
+        return self.page_height - MARGIN_TOP - HEADER_HEIGHT - self.frame_y
+
+
+# --- colours -------------------------------------------------------------------------------------
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#4d4d4d")
+ACCENT = colors.HexColor("#1f4e79")
+RULE = colors.HexColor("#9aa9b8")
+SUMMARY_FILL = colors.HexColor("#e6eef7")
+NOTE_FILL = colors.HexColor("#f2f2f2")
+TABLE_STRIPE = colors.HexColor("#f3f6fa")
+WHITE = colors.white
+
+# --- paragraph styles (each named, each with a named parent) -------------------------------------
+BODY_SIZE = 12.5
+BODY_LEADING = 17.5   # 1.4 x body size
+
+
+def _style(name: str, parent: ParagraphStyle | None = None, **settings) -> ParagraphStyle:
+    return ParagraphStyle(name, parent=parent, **settings)
+
+
+base = _style("base", fontName=fonts.MAIN, fontSize=BODY_SIZE, leading=BODY_LEADING, textColor=INK,
+              alignment=TA_LEFT, allowWidows=0, allowOrphans=0, splitLongWords=1,
+              hyphenationLang=None, embeddedHyphenation=0, uriWasteReduce=0.3)
+body = _style("body", base, spaceAfter=9)
+item = _style("item", body, spaceAfter=5)
+checklist_item = _style("checklist_item", item, spaceAfter=8)
+title = _style("title", base, fontName=fonts.MAIN_BOLD, fontSize=24, leading=30, textColor=ACCENT,
+               spaceAfter=12)
+heading = _style("heading", base, fontName=fonts.MAIN_BOLD, fontSize=17, leading=22, textColor=ACCENT,
+                 spaceBefore=16, spaceAfter=7)
+summary = _style("summary", base, fontName=fonts.MAIN_BOLD, fontSize=14, leading=20)
+box_title = _style("box_title", base, fontName=fonts.MAIN_BOLD, fontSize=14, leading=19, spaceAfter=6)
+box_text = _style("box_text", body, spaceAfter=6)
+table_cell = _style("table_cell", base, fontSize=12, leading=16)
+table_header = _style("table_header", table_cell, fontName=fonts.MAIN_BOLD, textColor=WHITE)
+fill_in_label = _style("fill_in_label", body, fontName=fonts.MAIN_BOLD, spaceAfter=0)
+caption = _style("caption", base, fontSize=11.5, leading=15, textColor=MUTED, spaceAfter=10)
+small = _style("small", base, fontSize=10, leading=12, textColor=MUTED)   # header, footer, line labels
+
+# Table text is drawn by Paragraphs, but Table falls back to Helvetica for anything else it draws.
+TABLE_FONT = fonts.MAIN
+TABLE_PADDING = 6
+TABLE_GRID = 0.75
+
+# --- list markers ---------------------------------------------------------------------------------
+INDENT_STEP = 22           # per nesting level
+MARKER_WIDTH = 24          # space between marker column start and item text
+CHECKBOX_SIZE = 13         # side of the drawn square, in points (at least 10 pt to tick with a pen)
+CHECKBOX_LINE = 1.4
+BULLET_RADIUS = 2.6
+
+# --- write-in lines --------------------------------------------------------------------------------
+WRITE_IN_SPACING = 0.4 * inch    # at least 0.3 in between lines
+WRITE_IN_LINE = 0.8
+SIGNATURE_GAP = 0.5 * inch       # space above a signature line to sign in
+BLANK = "_" * 16                 # a placeholder with no value: a write-in line inside the text
+
+
+# --- boxes ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BoxStyle:
+    name: str
+    border: colors.Color
+    fill: colors.Color | None
+    border_width: float
+    label: str | None = None      # a word that survives a black-and-white printer
+    icon: str | None = None       # 'triangle', 'circle' or 'octagon', drawn as shapes
+    padding: float = 11
+
+
+BOX_STYLES = {
+    "summary": BoxStyle("summary", ACCENT, SUMMARY_FILL, 0, padding=13),
+    "checklist": BoxStyle("checklist", ACCENT, None, 1.2),
+    "note": BoxStyle("note", MUTED, NOTE_FILL, 0.8),
+    "caution": BoxStyle("caution", colors.HexColor("#a86a00"), colors.HexColor("#fff6df"), 1.5,
+                        label="CAUTION", icon="triangle"),
+    "urgent": BoxStyle("urgent", colors.HexColor("#c2410c"), colors.HexColor("#fff0e5"), 3,
+                       label="URGENT", icon="circle"),
+    "emergency": BoxStyle("emergency", colors.HexColor("#b91c1c"), colors.HexColor("#fde8e8"), 5,
+                          label="EMERGENCY", icon="octagon"),
+}
+ICON_SIZE = 22
+BOX_SPACE_AFTER = 12
