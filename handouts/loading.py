@@ -96,6 +96,8 @@ class _Reader:
     def wrong(self, node: Node, expected: str, fix: str | None = None) -> None:
         if fix is None and isinstance(node, ScalarNode) and node.tag != _STR and "text" in expected:
             fix = "put it in quotes to use it as text"
+        if fix is None and self.source.startswith("{{", node.start_mark.index):
+            fix = "YAML reads an unquoted {{ as a mapping: put the whole text in quotes"
         self.error(node, expected=expected, found=describe(node), fix=fix)
 
     # --- generic shapes ----------------------------------------------------------------------
@@ -504,18 +506,37 @@ def _compose(path: Path, what: str) -> tuple[Node, str]:
 
 
 def _yaml_error(path: Path, error: yaml.MarkedYAMLError) -> ContentError:
-    # An unclosed quote or bracket is only noticed at the end of the file; its start is the useful line.
+    problem, context = error.problem or "", error.context or ""
     mark = error.problem_mark
-    if error.context_mark is not None and (mark is None or "end of stream" in (error.problem or "")):
+    # An unclosed quote or bracket is only noticed at the end of the file; its start is the useful line.
+    # So is an unclosed [ or {, noticed only where something else is found.
+    if error.context_mark is not None and (mark is None or "end of stream" in problem or "flow" in context):
         mark = error.context_mark
     line = mark.line + 1 if mark is not None else 1
-    found = (error.problem or "something else").replace("found ", "", 1) if error.problem else "something else"
-    expected = error.context or "valid YAML"
-    fix = "check the indentation and quotes on this line and the one before"
-    if "\t" in (error.problem or "") or "tab" in found:
-        fix = "indent with spaces, not tabs"
-    return ContentError(path, line, message=f"invalid YAML: {expected}, {error.problem}".replace(", None", ""),
-                        fix=fix)
+    if "quoted scalar" in context and "end of stream" in problem:
+        return ContentError(path, line, expected="a closing quote for the text that starts on this line",
+                            found="the end of the file", fix="add the missing quote")
+    if "'\\t'" in problem or "\t" in problem:
+        return ContentError(path, line, expected="spaces for indentation", found="a tab character",
+                            fix="indent with spaces, not tabs")
+    if "mapping values are not allowed" in problem:
+        return ContentError(path, line, expected="a new key lined up with the keys above it, or quoted text",
+                            found="a ':' that YAML cannot place",
+                            fix="check this line's indentation, or put text that contains ': ' in quotes")
+    if "single document" in context + problem:
+        return ContentError(path, line, expected="one handout per file", found="a second document after '---'",
+                            fix="put each handout in its own file")
+    parts = re.match(r"expected (.*), but (?:found|got) (.*)", problem)
+    if parts:
+        expected, found = parts.groups()
+        expected = expected.replace("<block end>", "a key lined up with the keys above it")
+        if "flow" in context:
+            expected += f" to close the {context.removeprefix('while parsing a ')} that starts on this line"
+    else:
+        expected = context.removeprefix("while parsing ").removeprefix("while scanning ") or "valid YAML"
+        found = problem.removeprefix("found ")
+    return ContentError(path, line, message=f"invalid YAML: expected {expected}, found {found}",
+                        fix="check the indentation and quotes on this line and the one before")
 
 
 def _expansion_problem(path: Path, root: Node) -> ContentError | None:
@@ -571,7 +592,7 @@ def load_handout(path: Path) -> model.Handout:
     reader = _Reader(path, source)
     handout = reader.handout(root)
     if reader.errors:
-        raise ContentErrors(reader.errors)
+        raise ContentErrors(sorted(reader.errors, key=lambda error: error.line))
     return handout
 
 

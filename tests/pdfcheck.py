@@ -1,0 +1,78 @@
+"""Reading PDFs back the way a person would check them: text, fonts, positions, metadata."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdfium2
+from pypdf import PdfReader
+
+BASE14 = {"Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique", "Helvetica", "Helvetica-Bold",
+          "Helvetica-Oblique", "Helvetica-BoldOblique", "Times-Roman", "Times-Bold", "Times-Italic",
+          "Times-BoldItalic", "Symbol", "ZapfDingbats"}
+
+
+def page_texts(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def flat(text: str) -> str:
+    """Whitespace folded, so wrapped lines compare as one sentence."""
+    return " ".join(text.split())
+
+
+def all_text(path: Path) -> str:
+    return flat(" ".join(page_texts(path)))
+
+
+def assert_in_order(haystack: str, needles: list[str]) -> None:
+    position = 0
+    for needle in needles:
+        found = haystack.find(flat(needle), position)
+        assert found >= 0, f"{needle!r} not found after position {position} in: ...{haystack[position:position + 300]!r}"
+        position = found + len(flat(needle))
+
+
+def fonts(path: Path) -> list[dict]:
+    """Every font any page uses: base name (subset tag removed), whether a TrueType file is embedded."""
+    found = {}
+    for page in PdfReader(path).pages:
+        resources = page.get("/Resources")
+        stack = [resources]
+        while stack:
+            res = stack.pop()
+            if res is None:
+                continue
+            res = res.get_object()
+            for font in (res.get("/Font") or {}).values():
+                font = font.get_object()
+                name = re.sub(r"^[A-Z]{6}\+", "", str(font["/BaseFont"]).lstrip("/"))
+                descriptor = font.get("/FontDescriptor")
+                embedded = bool(descriptor) and "/FontFile2" in descriptor.get_object()
+                found[str(font["/BaseFont"])] = {"name": name, "embedded": embedded}
+            for xobject in (res.get("/XObject") or {}).values():
+                stack.append(xobject.get_object().get("/Resources"))
+    return list(found.values())
+
+
+def char_boxes(path: Path) -> list[list[tuple[str, float, float, float, float]]]:
+    """Per page: (character, left, bottom, right, top) in points, for every drawn character."""
+    pages = []
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        for page in document:
+            textpage = page.get_textpage()
+            chars = []
+            for index in range(textpage.count_chars()):
+                char = textpage.get_text_range(index, 1)
+                if char.strip():
+                    chars.append((char, *textpage.get_charbox(index)))
+            pages.append(chars)
+    finally:
+        document.close()
+    return pages
+
+
+def page_size(path: Path) -> tuple[float, float]:
+    box = PdfReader(path).pages[0].mediabox
+    return float(box.width), float(box.height)
