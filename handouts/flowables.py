@@ -98,9 +98,12 @@ class MarkedItem(Flowable):
         return self.style.spaceBefore
 
     def draw(self):
+        # The marker is drawn before the text so that "1." extracts ahead of its step.
+        if self.marker:
+            self._draw_marker()
         self.paragraph.drawOn(self.canv, self.indent, 0)
-        if not self.marker:
-            return
+
+    def _draw_marker(self):
         canv, size = self.canv, self.style.fontSize
         baseline = self.height - self.paragraph.blPara.ascent if hasattr(self.paragraph, "blPara") \
             else self.height - size
@@ -108,7 +111,7 @@ class MarkedItem(Flowable):
         canv.saveState()
         canv.setStrokeColor(styles.INK)
         canv.setFillColor(styles.INK)
-        if self.marker == "box":
+        if self.marker == "checkbox":
             side = styles.CHECKBOX_SIZE
             canv.setLineWidth(styles.CHECKBOX_LINE)
             canv.rect(x, baseline - 2.5, side, side, stroke=1, fill=0)
@@ -251,9 +254,10 @@ def _draw_icon(canv, style: BoxStyle, x: float, y: float) -> None:
             path.moveTo(*point) if corner == 0 else path.lineTo(*point)
         path.close()
         canv.drawPath(path, stroke=0, fill=1)
+    # The "!" is drawn as shapes, not text, so the box reads "CAUTION: ..." when extracted or read aloud.
     canv.setFillColor(styles.WHITE)
-    canv.setFont(fonts.MAIN_BOLD, 15)
-    canv.drawCentredString(cx, cy - 5.5, "!")
+    canv.roundRect(cx - 1.4, cy - 2.5, 2.8, 9, 1.2, stroke=0, fill=1)
+    canv.circle(cx, cy - 5.8, 1.6, stroke=0, fill=1)
     canv.restoreState()
 
 
@@ -345,7 +349,7 @@ def _items(items, context: _Context, kind: str, style, level: int = 0) -> list[F
             marker, label = ("number", f"{number}.") if level == 0 else \
                 ("number", f"{chr(ord('a') + (number - 1) % 26)}.") if level == 1 else ("bullet", "")
         elif kind == "checklist":
-            marker, label = "box", ""
+            marker, label = "checkbox", ""
         else:
             marker, label = ("bullet", "circle", "dash")[min(level, 2)], ""
         out.append(MarkedItem(marker, context.para(entry.text, style), level, label))
@@ -438,7 +442,8 @@ def _qr(block: model.QR, context: _Context) -> list[Flowable]:
     side = 1.25 * inch
     widget = QrCodeWidget(str(block.url))
     x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0],
+                      initialFontName=fonts.MAIN)  # or renderPDF selects Helvetica
     drawing.add(widget)
     link = f'<a href="{escape(block.url, {chr(34): "&quot;"})}" color="#1f4e79">{markup(block.url, {})}</a>'
     text = [Paragraph(link, styles.body)]

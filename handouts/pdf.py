@@ -75,8 +75,8 @@ def _decorator(handout: model.Handout, clinic: model.Clinic, geometry: Geometry)
     left, right = geometry.frame_x, geometry.frame_x + geometry.frame_width
     header_y = geometry.page_height - styles.MARGIN_TOP - size
     header_rule = header_y - 7
-    footer_rule = styles.MARGIN_BOTTOM + size + 9
-    footer_y = styles.MARGIN_BOTTOM
+    footer_y = styles.MARGIN_BOTTOM + 0.3 * size     # descenders stay inside the margin
+    footer_rule = footer_y + size + 7
     title = " ".join(handout.title.split())
     clinic_name = " ".join(clinic.name.split()) if clinic.name else ""
     facts = [handout.id]

@@ -97,7 +97,7 @@ INDENT_STEP = 22           # per nesting level
 MARKER_WIDTH = 24          # space between marker column start and item text
 CHECKBOX_SIZE = 13         # side of the drawn square, in points (at least 10 pt to tick with a pen)
 CHECKBOX_LINE = 1.4
-BULLET_RADIUS = 2.6
+BULLET_RADIUS = 3
 
 # --- write-in lines --------------------------------------------------------------------------------
 WRITE_IN_SPACING = 0.4 * inch    # at least 0.3 in between lines
