@@ -105,8 +105,9 @@ class MarkedItem(Flowable):
 
     def _draw_marker(self):
         canv, size = self.canv, self.style.fontSize
-        baseline = self.height - self.paragraph.blPara.ascent if hasattr(self.paragraph, "blPara") \
-            else self.height - size
+        blpara = self.paragraph.blPara
+        first = blpara if blpara.kind == 0 else blpara.lines[0]
+        baseline = self.height - getattr(first, "ascent", size)   # as Paragraph.drawPara places line one
         x = self.level * styles.INDENT_STEP
         canv.saveState()
         canv.setStrokeColor(styles.INK)
