@@ -423,7 +423,7 @@ def _fill_in(block: model.FillIn, context: _Context) -> list[Flowable]:
 
 
 def _signature(block: model.Signature, context: _Context) -> list[Flowable]:
-    return [SignatureLine(" ".join(role.split())) for role in block.roles]
+    return [KeepTogether([SignatureLine(" ".join(role.split())) for role in block.roles])]
 
 
 def _image(block: model.Image, context: _Context) -> list[Flowable]:
