@@ -271,9 +271,10 @@ class _Reader:
             if "language" in fields else "en"
         version = None
         if "version" in fields:
-            version = self.text(get("version"), "a version as text",
-                                ) if get("version").tag == _STR else None
-            if get("version").tag != _STR:
+            # 1.0 unquoted is a number to YAML, and would print as "1.0" or "1" depending on luck.
+            if isinstance(get("version"), ScalarNode) and get("version").tag == _STR:
+                version = self.text(get("version"), "a version as text")
+            else:
                 self.wrong(get("version"), "a version as text", fix='put it in quotes, e.g. version: "1.0"')
         reviewed = self.date(get("reviewed"), "a review date") if "reviewed" in fields else None
         next_review = self.date(get("next_review"), "a next review date") if "next_review" in fields else None
@@ -282,7 +283,7 @@ class _Reader:
         if self.errors or None in (handout_id, title, kind, language):
             return None
         return model.Handout(path=self.path, id=handout_id, title=title, kind=kind, sections=sections,
-                             language=language, version=str(version) if version else None,
+                             language=language, version=version,
                              reviewed=reviewed, next_review=next_review, summary=summary)
 
     def sections(self, node: Node) -> tuple[model.Section, ...]:
