@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import difflib
 import re
 from datetime import date, datetime
@@ -20,11 +21,18 @@ MAX_ITEM_DEPTH = 3
 # Aliases are composed as shared nodes; expanding them is where a "billion laughs" file would hang,
 # so the expanded tree is counted against a budget far above any real handout before it is walked.
 MAX_EXPANDED_VALUES = 20_000
+MAX_EXPANDED_CHARACTERS = 1_000_000
 MAX_NESTING = 40
+MAX_URL_LENGTH = 400
 MAX_FILL_IN_LINES = 10
 
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+# PyYAML counts these as line breaks and editors do not; as spaces, every later line number matches the editor's.
+_YAML_ONLY_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " ", "\u0085": " "})
+_MERGE = "tag:yaml.org,2002:merge"
+# `- paragraph: **Rest** ...` or `{{ clinic.name }} is ...` unquoted: YAML sees an alias or a mapping.
+_STARTS_AS_YAML_SYNTAX = re.compile(r"^\s*(?:-\s+)?[\w-]+:\s+(?:\*\*|\{\{|@|`|%|&\S*\s)|^\s*-\s+(?:\*\*|\{\{|@|`|%)")
 _STR = "tag:yaml.org,2002:str"
 
 
@@ -59,7 +67,7 @@ def describe(node: Node | None) -> str:
         if not value.strip():
             return "an empty value"
         short = value if len(value) <= 40 else value[:37] + "..."
-        return f"text '{short}'"
+        return f"text '{_printable(short)}'"
     if tag.endswith(":null"):
         return "an empty value"
     if tag.endswith(":bool"):
@@ -71,6 +79,10 @@ def describe(node: Node | None) -> str:
     return f"'{value}'"
 
 
+def _printable(text: str) -> str:
+    return "".join(char if char.isprintable() else f"U+{ord(char):04X}" for char in text)
+
+
 def _did_you_mean(name: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
@@ -78,6 +90,22 @@ def _did_you_mean(name: str, choices: Iterable[str]) -> str | None:
 
 def _one_of(choices: Iterable[str]) -> str:
     return "one of " + ", ".join(choices)
+
+
+def _constructed(node: Node, *tags: str) -> object:
+    """The value of a number scalar as YAML means it (0x10, 1_000, .inf), or None."""
+    if not (isinstance(node, ScalarNode) and node.tag.endswith(tags)):
+        return None
+    try:
+        value = _SCALARS.construct_object(node)
+    except (ValueError, yaml.YAMLError):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+_SCALARS = yaml.SafeLoader("")
 
 
 class _Reader:
@@ -109,7 +137,13 @@ class _Reader:
         allowed = required + optional
         found: dict[str, Node] = {}
         key_lines: dict[str, int] = {}
+        merged = False
         for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged = True
+                self.error(key_node, expected=f"the keys of {what} written out", found="a merge key (<<)",
+                           fix="merge keys are not supported; copy the keys in")
+                continue
             if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR):
                 self.wrong(key_node, f"a key name in {what}")
                 continue
@@ -125,7 +159,7 @@ class _Reader:
                            found=f"'{name}'", fix=_did_you_mean(name, allowed))
                 continue
             found[name] = value_node
-        for name in required:
+        for name in required if not merged else ():
             if name not in key_lines:
                 self.error(node, expected=f"'{name}' in {what}", found="no such key")
         return found
@@ -150,6 +184,10 @@ class _Reader:
 
     def check_placeholders(self, node: ScalarNode) -> None:
         for span in model.spans(node.value):
+            if span.placeholder is None and ("{{" in span.text or "}}" in span.text):
+                brace = "{{" if "{{" in span.text else "}}"
+                self.error(self.line_of(node, brace), expected="a placeholder written {{ name }}",
+                           found=f"a lone '{brace}'", fix="close it, or remove the braces")
             if span.placeholder is not None and span.placeholder not in model.PLACEHOLDERS:
                 close = difflib.get_close_matches(span.placeholder, model.PLACEHOLDERS, n=1, cutoff=0.6)
                 fix = f"did you mean {{{{ {close[0]} }}}}?" if close else \
@@ -166,8 +204,8 @@ class _Reader:
         return _line(node) + self.source.count("\n", start, offset)
 
     def integer(self, node: Node, what: str, low: int, high: int) -> int | None:
-        if isinstance(node, ScalarNode) and node.tag.endswith(":int"):
-            value = int(node.value)
+        value = _constructed(node, ":int")
+        if isinstance(value, int):
             if low <= value <= high:
                 return value
             self.error(node, expected=f"{what} from {low} to {high}", found=str(value))
@@ -176,8 +214,8 @@ class _Reader:
         return None
 
     def number(self, node: Node, what: str, low: float, high: float) -> float | None:
-        if isinstance(node, ScalarNode) and node.tag.endswith((":int", ":float")):
-            value = float(node.value)
+        value = _constructed(node, ":int", ":float")
+        if isinstance(value, (int, float)):
             if low <= value <= high:
                 return value
             self.error(node, expected=f"{what} from {low:g} to {high:g}", found=node.value)
@@ -202,7 +240,7 @@ class _Reader:
         return None
 
     def pattern(self, node: Node, what: str, regex: re.Pattern, example: str) -> str | None:
-        if isinstance(node, ScalarNode) and node.tag == _STR and regex.match(node.value):
+        if isinstance(node, ScalarNode) and node.tag == _STR and regex.fullmatch(node.value):
             return node.value
         self.wrong(node, what, fix=f"for example {example}")
         return None
@@ -433,10 +471,28 @@ def _image(reader: _Reader, node: Node):
             elif src.suffix.lower() not in (".png", ".jpg", ".jpeg"):
                 reader.error(fields["src"], expected="a PNG or JPEG file", found=f"'{src.name}'")
                 src = None
+            elif problem := _image_problem(src):
+                reader.error(fields["src"], expected="a readable PNG or JPEG image", found=problem,
+                             fix="export the picture again")
+                src = None
     alt = reader.text(fields["alt"], "alt text describing the image") if "alt" in fields else None
     caption = reader.optional_text(fields, "caption")
     width = reader.number(fields["width"], "a width in inches", 0.5, 6.5) if "width" in fields else None
     return model.Image(src, alt, caption, width) if src and alt else None
+
+
+def _image_problem(path: Path) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(path) as image:
+            if image.format not in ("PNG", "JPEG"):
+                return f"a {image.format} image"
+            image.load()
+    except UnidentifiedImageError:
+        return "a file that is not an image"
+    except (OSError, SyntaxError, ValueError) as error:
+        return f"a damaged image ({error})"
+    return None
 
 
 def _qr(reader: _Reader, node: Node):
@@ -444,7 +500,11 @@ def _qr(reader: _Reader, node: Node):
     if not fields or "url" not in fields:
         return None
     url = reader.text(fields["url"], "an https URL")
-    if url and not re.match(r"^https://[^\s/]+\.[^\s]+$", url):
+    if url and len(url) > MAX_URL_LENGTH:
+        reader.error(fields["url"], expected=f"a URL of at most {MAX_URL_LENGTH} characters, short enough for a QR code",
+                     found=f"{len(url)} characters", fix="use a shorter link")
+        url = None
+    elif url and not re.fullmatch(r"https://[^\s/]+\.[^\s]+", url):
         reader.error(fields["url"], expected="an https:// URL without spaces", found=f"'{url}'")
         url = None
     caption = reader.optional_text(fields, "caption")
@@ -488,16 +548,26 @@ def _compose(path: Path, what: str) -> tuple[Node, str]:
         raise ContentErrors([ContentError(path, line, expected="UTF-8 text",
                                           found=f"the byte 0x{data[error.start]:02x}",
                                           fix="save the file as UTF-8")])
-    source = source.removeprefix("\ufeff")
-    loader = _Loader(source)
+    source = source.removeprefix("\ufeff").translate(_YAML_ONLY_BREAKS)
+    loader = None
     try:
+        loader = _Loader(source)
         root = loader.get_single_node()
+    except yaml.reader.ReaderError as error:
+        line = source.count("\n", 0, error.position) + 1
+        raise ContentErrors([ContentError(path, line, expected="printable text",
+                                          found=f"the control character U+{error.character:04X}",
+                                          fix="delete it (it is invisible in most editors)")])
     except yaml.MarkedYAMLError as error:
-        raise ContentErrors([_yaml_error(path, error)])
+        raise ContentErrors([_yaml_error(path, error, source)])
     except yaml.YAMLError as error:
         raise ContentErrors([ContentError(path, 1, message=f"invalid YAML: {error}")])
+    except RecursionError:
+        raise ContentErrors([ContentError(path, 1, expected=f"at most {MAX_NESTING} levels of nesting",
+                                          found="far deeper nesting")])
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if root is None or (isinstance(root, ScalarNode) and root.tag.endswith(":null")):
         raise ContentErrors([ContentError(path, 1, expected=what, found="an empty file")])
     problem = _expansion_problem(path, root)
@@ -506,7 +576,7 @@ def _compose(path: Path, what: str) -> tuple[Node, str]:
     return root, source
 
 
-def _yaml_error(path: Path, error: yaml.MarkedYAMLError) -> ContentError:
+def _yaml_error(path: Path, error: yaml.MarkedYAMLError, source: str) -> ContentError:
     problem, context = error.problem or "", error.context or ""
     mark = error.problem_mark
     # An unclosed quote or bracket is only noticed at the end of the file; its start is the useful line.
@@ -527,6 +597,11 @@ def _yaml_error(path: Path, error: yaml.MarkedYAMLError) -> ContentError:
     if "single document" in context + problem:
         return ContentError(path, line, expected="one handout per file", found="a second document after '---'",
                             fix="put each handout in its own file")
+    source_line = source.splitlines()[line - 1] if 0 < line <= len(source.splitlines()) else ""
+    if _STARTS_AS_YAML_SYNTAX.search(source_line):
+        return ContentError(path, line, expected="text", found="a value that YAML reads as syntax "
+                            "because it starts with *, {{, @, `, % or &",
+                            fix="put the whole text in quotes")
     parts = re.match(r"expected (.*), but (?:found|got) (.*)", problem)
     if parts:
         expected, found = parts.groups()
@@ -541,12 +616,18 @@ def _yaml_error(path: Path, error: yaml.MarkedYAMLError) -> ContentError:
 
 
 def _expansion_problem(path: Path, root: Node) -> ContentError | None:
-    count = 0
+    count = characters = 0
 
     def walk(node: Node, depth: int, alias: Node | None) -> ContentError | None:
-        nonlocal count
+        nonlocal count, characters
         count += 1
+        if isinstance(node, ScalarNode):
+            characters += len(node.value)
         alias = alias or (node if getattr(node, "alias_of", None) else None)
+        if characters > MAX_EXPANDED_CHARACTERS and alias:
+            return ContentError(path, _line(alias), expected=f"at most {MAX_EXPANDED_CHARACTERS:,} characters",
+                                found=f"more once alias *{alias.alias_of} is expanded",
+                                fix="write the content out instead of repeating long aliases")
         if count > MAX_EXPANDED_VALUES:
             where = alias or node
             name = f"alias *{alias.alias_of}" if alias else "the file"
@@ -607,7 +688,7 @@ def load_handouts(paths: Iterable[Path]) -> list[model.Handout]:
             errors += problems.errors
     seen: dict[tuple[str, str], model.Handout] = {}
     for handout in handouts:
-        key = (handout.id, handout.language)
+        key = (handout.id, handout.language.lower())
         if key in seen:
             errors.append(ContentError(handout.path, 1, expected=f"one handout with id '{handout.id}' "
                                        f"in language '{handout.language}'",
