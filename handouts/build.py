@@ -6,7 +6,7 @@ from typing import Iterable
 
 from . import fonts, loading, model
 from .errors import ContentErrors
-from .pdf import Written, output_name, render, write_atomically
+from .pdf import Rendered, Written, output_name, render, write_atomically
 
 DEFAULT_CLINIC = Path("content/clinic.yaml")
 
@@ -16,8 +16,8 @@ def default_clinic_path() -> Path | None:
     return DEFAULT_CLINIC if DEFAULT_CLINIC.is_file() else None
 
 
-def check(paths: Iterable[Path], clinic_path: Path | None = None) -> tuple[list[model.Handout], model.Clinic]:
-    """Load and validate every handout and the clinic profile, raising every problem at once."""
+def _load(paths: Iterable[Path], clinic_path: Path | None) -> tuple[list[model.Handout], model.Clinic]:
+    """Every handout and the clinic profile, validated; every problem raised at once."""
     errors = []
     clinic = model.Clinic()
     try:
@@ -31,6 +31,7 @@ def check(paths: Iterable[Path], clinic_path: Path | None = None) -> tuple[list[
         errors += problems.errors
     for handout in handouts:
         errors += fonts.missing(handout.texts(), handout.path)
+        errors += fonts.right_to_left(handout.texts(), handout.path)
     if clinic.path is not None:
         errors += fonts.missing(clinic.values().values(), clinic.path)
     if errors:
@@ -38,14 +39,34 @@ def check(paths: Iterable[Path], clinic_path: Path | None = None) -> tuple[list[
     return handouts, clinic
 
 
+def _render_all(handouts: list[model.Handout], clinic: model.Clinic, paper: str) -> list[Rendered]:
+    """Every PDF in memory, so that problems only layout finds (a row taller than a page) stop the run
+    before anything is written."""
+    rendered, errors = [], []
+    for handout in handouts:
+        try:
+            rendered.append(render(handout, clinic, paper))
+        except ContentErrors as problems:
+            errors += problems.errors
+    if errors:
+        raise ContentErrors(errors)
+    return rendered
+
+
+def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "letter") -> list[model.Handout]:
+    """Validate and lay out every handout without writing anything; raises every problem at once."""
+    handouts, clinic = _load(paths, clinic_path)
+    _render_all(handouts, clinic, paper)
+    return handouts
+
+
 def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter",
           clinic_path: Path | None = None) -> list[Written]:
     """Write one PDF per handout to OUT_DIR; nothing is written unless every input is valid."""
-    handouts, clinic = check(paths, clinic_path)
+    handouts, clinic = _load(paths, clinic_path)
     written = []
-    for handout in handouts:
-        rendered = render(handout, clinic, paper)
+    for handout, pdf in zip(handouts, _render_all(handouts, clinic, paper)):
         target = out_dir / output_name(handout)
-        write_atomically(target, rendered.data)
-        written.append(Written(target, rendered.pages, len(rendered.data)))
+        write_atomically(target, pdf.data)
+        written.append(Written(target, pdf.pages, len(pdf.data)))
     return written

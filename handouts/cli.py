@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from . import __version__
 from .errors import HandoutError
 
 EXIT_CONTENT = 1
@@ -26,7 +27,7 @@ def _clinic_or_default(clinic: Path | None) -> Path | None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="handouts")
+@click.version_option(version=__version__, prog_name="handouts")
 def main() -> None:
     """Printable patient handouts from YAML content.
 
@@ -73,7 +74,7 @@ def check(paths: tuple[Path, ...], clinic: Path | None) -> None:
     """
     from .build import check as check_handouts
     try:
-        handouts, _ = check_handouts(paths, _clinic_or_default(clinic))
+        handouts = check_handouts(paths, _clinic_or_default(clinic))
     except HandoutError as error:
         _fail(error)
     noun = "handout" if len(handouts) == 1 else "handouts"
@@ -92,13 +93,14 @@ def list_(paths: tuple[Path, ...]) -> None:
       handouts list content/
     """
     from .loading import load_handouts
+    from .model import plain
     try:
         handouts = load_handouts(paths or (Path("content"),))
     except HandoutError as error:
         _fail(error)
     header = ("ID", "KIND", "LANGUAGE", "VERSION", "REVIEWED", "TITLE")
     rows = [header] + [(h.id, h.kind, h.language, h.version or "-",
-                        h.reviewed.isoformat() if h.reviewed else "-", " ".join(h.title.split()))
+                        h.reviewed.isoformat() if h.reviewed else "-", plain(h.title, {}, "___"))
                        for h in handouts]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     for row in rows:

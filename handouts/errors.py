@@ -3,7 +3,9 @@
     HandoutError                 base of everything the CLI turns into exit status 1
     ├── ContentError             one problem at PATH:LINE (expected / found / fix)
     ├── ContentErrors            every ContentError found in a run, raised once
-    └── OutputError              a PDF could not be written (folder missing, disk full)
+    ├── OutputError              a PDF could not be written (folder missing, disk full)
+    ├── FontFileMissing          a TrueType file of fonts/ is not where the package expects it
+    └── NoHandoutsFound          a folder given as PATH holds no handout YAML
 """
 from __future__ import annotations
 
@@ -55,3 +57,20 @@ class OutputError(HandoutError):
 
     def __str__(self) -> str:
         return f"{self.path}: cannot write the PDF: {self.reason}"
+
+
+@dataclass(eq=False)
+class FontFileMissing(HandoutError):
+    path: Path | str
+
+    def __str__(self) -> str:
+        return (f"{self.path}: font file missing; run from a checkout that has the fonts/ folder, "
+                "installed with pip install -e .")
+
+
+@dataclass(eq=False)
+class NoHandoutsFound(HandoutError):
+    path: Path | str
+
+    def __str__(self) -> str:
+        return f"{self.path}: expected handout files (*.yaml) in this folder, found none"

@@ -17,6 +17,7 @@ from reportlab.platypus import TableStyle
 from reportlab.platypus.flowables import CondPageBreak
 
 from . import fonts, model, styles
+from .errors import ContentError, ContentErrors
 from .styles import BoxStyle, Geometry
 
 
@@ -29,18 +30,22 @@ def markup(text: str, values: Mapping[str, str]) -> str:
     for span in model.spans(text):
         if span.placeholder is not None:
             value = values.get(span.placeholder)
-            content = " ".join(str(value).split()) if value else styles.BLANK
+            content = model.fold_spaces(str(value)) if value else styles.BLANK
         else:
             content = span.text
-        piece = "".join(
-            escape(chunk) if family == fonts.MAIN else f'<font face="{family}">{escape(chunk)}</font>'
-            for family, chunk in fonts.runs(content))
+        piece = literal(content)
         if span.bold:
             piece = f"<b>{piece}</b>"
         if span.italic:
             piece = f"<i>{piece}</i>"
         parts.append(piece)
-    return " ".join("".join(parts).split())
+    return model.fold_spaces("".join(parts))
+
+
+def literal(text: str) -> str:
+    """TEXT escaped for Paragraph markup, with characters Noto Sans lacks set in the fallback font."""
+    return "".join(escape(chunk) if family == fonts.MAIN else f'<font face="{family}">{escape(chunk)}</font>'
+                   for family, chunk in fonts.runs(text))
 
 
 def para(text: str, style, values: Mapping[str, str]) -> Paragraph:
@@ -214,7 +219,7 @@ class Box(Flowable):
             canv.setFillColor(style.fill)
         canv.setStrokeColor(style.border)
         canv.setLineWidth(style.border_width)
-        canv.roundRect(half, half, self.width - 2 * half, self.height - 2 * half, 5,
+        canv.roundRect(half, half, self.width - 2 * half, self.height - 2 * half, styles.BOX_RADIUS,
                        stroke=1 if style.border_width else 0, fill=1 if style.fill is not None else 0)
         canv.restoreState()
         top = self.height - self.inset
@@ -286,28 +291,35 @@ class WriteInLines(Flowable):
 
 
 class SignatureLine(Flowable):
-    """A signature line labelled with the role, and a shorter date line beside it."""
+    """A signature line with the role (wrapped) under it, and a shorter date line beside it."""
 
-    def __init__(self, role: str):
+    def __init__(self, role: Paragraph):
         super().__init__()
         self.role = role
+        self.date = Paragraph("Date", styles.line_label)
+
+    def _widths(self) -> tuple[float, float]:
+        sign_width = self.width * styles.SIGNATURE_SHARE
+        return sign_width, sign_width + styles.SIGNATURE_DATE_GAP
 
     def wrap(self, available_width, available_height):
         self.width = available_width
-        self.height = styles.SIGNATURE_GAP + styles.small.leading + 4
+        sign_width, date_x = self._widths()
+        _, self.role_height = self.role.wrap(sign_width, available_height)
+        self.date.wrap(self.width - date_x, available_height)
+        self.height = styles.SIGNATURE_GAP + 3 + self.role_height
         return self.width, self.height
 
     def draw(self):
         canv = self.canv
-        line_y = styles.small.leading + 2
-        sign_width = self.width * 0.62
-        date_x = sign_width + 0.3 * inch
+        sign_width, date_x = self._widths()
+        line_y = self.role_height + 3
         canv.setStrokeColor(styles.INK)
         canv.setLineWidth(1)
         canv.line(0, line_y, sign_width, line_y)
         canv.line(date_x, line_y, self.width, line_y)
-        draw_text(canv, 0, 2, self.role, styles.small.fontSize + 1.5, color=styles.MUTED)
-        draw_text(canv, date_x, 2, "Date", styles.small.fontSize + 1.5, color=styles.MUTED)
+        self.role.drawOn(canv, 0, 0)
+        self.date.drawOn(canv, date_x, self.role_height - self.date.height)
 
     def getSpaceAfter(self):
         return styles.body.spaceAfter
@@ -327,8 +339,13 @@ class KeepHeadingWithNext(CondPageBreak):
             _, following_height = self.following.wrapOn(self.canv, available_width, 10_000)
             if isinstance(self.following, KeepTogether):
                 following_height = self.following._H   # its wrap answers "huge" on purpose
-            whole = isinstance(self.following, (Box, KeepTogether)) and following_height <= self.max_height
-            # Enough of a splittable block to start it under the heading: three lines, or a table's first row.
+            if isinstance(self.following, TableFlowable):
+                # A table starts with its header and first row, or not at all.
+                following_height = sum(self.following._rowHeights[:2])
+                whole = True
+            else:
+                whole = isinstance(self.following, (Box, KeepTogether)) and following_height <= self.max_height
+            # Enough of a splittable block to start it under the heading: three lines.
             need += following_height if whole else min(following_height, 3.5 * styles.BODY_LEADING)
         self.height = need
         return super().wrap(available_width, available_height)
@@ -336,8 +353,8 @@ class KeepHeadingWithNext(CondPageBreak):
 
 # --- one function per block type -------------------------------------------------------------------
 class _Context:
-    def __init__(self, values: Mapping[str, str], geometry: Geometry):
-        self.values, self.geometry = values, geometry
+    def __init__(self, handout: model.Handout, values: Mapping[str, str], geometry: Geometry):
+        self.handout, self.values, self.geometry = handout, values, geometry
 
     def para(self, text: str, style) -> Paragraph:
         return para(text, style, self.values)
@@ -350,7 +367,8 @@ def _items(items, context: _Context, kind: str, style, level: int = 0) -> list[F
             marker, label = ("number", f"{number}.") if level == 0 else \
                 ("number", f"{chr(ord('a') + (number - 1) % 26)}.") if level == 1 else ("bullet", "")
         elif kind == "checklist":
-            marker, label = "checkbox", ""
+            # Only the tasks get a box; entries under a task are details of it.
+            marker, label = ("checkbox", "") if level == 0 else (("bullet", "circle")[min(level - 1, 1)], "")
         else:
             marker, label = ("bullet", "circle", "dash")[min(level, 2)], ""
         out.append(MarkedItem(marker, context.para(entry.text, style), level, label))
@@ -394,18 +412,14 @@ def _note(block: model.Note, context: _Context) -> list[Flowable]:
 def _table(block: model.Table, context: _Context) -> list[Flowable]:
     header = [context.para(cell, styles.table_header) for cell in block.header]
     rows = [[context.para(cell, styles.table_cell) for cell in row] for row in block.rows]
-    longest = [max(len(str(row[i])) for row in (block.header, *block.rows)) for i in range(len(block.header))]
-    weights = [min(max(length, 8), 40) for length in longest]
-    width = context.geometry.frame_width
-    col_widths = [width * weight / sum(weights) for weight in weights]
-    table = TableFlowable([header] + rows, colWidths=col_widths, repeatRows=1, hAlign="LEFT")
+    table = TableFlowable([header] + rows, colWidths=_column_widths(block, context), repeatRows=1, hAlign="LEFT")
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), styles.TABLE_FONT),
         ("FONTSIZE", (0, 0), (-1, -1), styles.table_cell.fontSize),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), styles.ACCENT),
         ("GRID", (0, 0), (-1, -1), styles.TABLE_GRID, styles.RULE),
-        ("BOX", (0, 0), (-1, -1), 1.2, styles.ACCENT),
+        ("BOX", (0, 0), (-1, -1), styles.TABLE_BORDER, styles.ACCENT),
         ("TOPPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING),
         ("BOTTOMPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING + 1),
         ("LEFTPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING + 1),
@@ -417,18 +431,44 @@ def _table(block: model.Table, context: _Context) -> list[Flowable]:
     return [table]
 
 
+def _column_widths(block: model.Table, context: _Context) -> list[float]:
+    """Each column at least as wide as its longest word, the rest shared by how much text it holds."""
+    padding = 2 * (styles.TABLE_PADDING + 1) + 2
+    columns = list(zip(block.header, *block.rows))
+    least = [max(text_width(word, styles.table_cell.fontSize, bold=(row == 0))
+                 for row, cell in enumerate(column)
+                 for word in model.plain(cell, context.values, styles.BLANK).split() or [""]) + padding
+             for column in columns]
+    wanted = [max(text_width(model.plain(cell, context.values, styles.BLANK), styles.table_cell.fontSize)
+                  for cell in column) + padding for column in columns]
+    width = context.geometry.frame_width
+    if sum(least) > width:
+        # Squeezed columns would break words and doses mid-way ("5/32" + "5 mg"): refuse instead.
+        raise ContentErrors([ContentError(
+            context.handout.path, block.header[0].line,
+            expected=f"columns whose longest words fit across the page ({width / inch:.1f} in)",
+            found=f"{len(columns)} columns needing {sum(least) / inch:.1f} in",
+            fix="use fewer columns, or shorter words in the narrowest ones")])
+    spare = width - sum(least)
+    extra = [max(w - l, 0) for w, l in zip(wanted, least)]
+    if sum(extra) <= spare:
+        extra = [e + (spare - sum(extra)) / len(extra) for e in extra]
+    else:
+        extra = [spare * e / sum(extra) for e in extra]
+    return [l + e for l, e in zip(least, extra)]
+
+
 def _fill_in(block: model.FillIn, context: _Context) -> list[Flowable]:
     return [KeepTogether([context.para(field.label, styles.fill_in_label), WriteInLines(field.lines)])
             for field in block.fields]
 
 
 def _signature(block: model.Signature, context: _Context) -> list[Flowable]:
-    return [KeepTogether([SignatureLine(" ".join(role.split())) for role in block.roles])]
+    return [KeepTogether([SignatureLine(context.para(role, styles.line_label)) for role in block.roles])]
 
 
 def _image(block: model.Image, context: _Context) -> list[Flowable]:
-    width = (block.width or 3.0) * inch
-    width = min(width, context.geometry.frame_width)
+    width = min(block.width * inch if block.width else styles.IMAGE_WIDTH, context.geometry.frame_width)
     picture = ImageFlowable(str(block.src), width=width, height=width, kind="proportional", hAlign="LEFT")
     picture.alt_text = str(block.alt)
     parts: list[Flowable] = [picture]
@@ -440,18 +480,20 @@ def _image(block: model.Image, context: _Context) -> list[Flowable]:
 
 
 def _qr(block: model.QR, context: _Context) -> list[Flowable]:
-    side = 1.25 * inch
+    side = styles.QR_SIDE
     widget = QrCodeWidget(str(block.url))
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0],
                       initialFontName=fonts.MAIN)  # or renderPDF selects Helvetica
     drawing.add(widget)
-    link = f'<a href="{escape(block.url, {chr(34): "&quot;"})}" color="#1f4e79">{markup(block.url, {})}</a>'
+    # The printed address is typed in by patients: literal, never read for **emphasis**.
+    link = f'<a href="{escape(block.url, {chr(34): "&quot;"})}" color="{styles.LINK_COLOR}">{literal(block.url)}</a>'
     text = [Paragraph(link, styles.body)]
     if block.caption:
         text.insert(0, context.para(block.caption, styles.body))
     width = context.geometry.frame_width
-    table = TableFlowable([[drawing, text]], colWidths=[side + 14, width - side - 14], hAlign="LEFT")
+    table = TableFlowable([[drawing, text]], colWidths=[side + styles.QR_GAP, width - side - styles.QR_GAP],
+                          hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.TABLE_FONT),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
@@ -482,15 +524,21 @@ BLOCK_FLOWABLES: dict[type, Callable[[object, _Context], list[Flowable]]] = {
 def story(handout: model.Handout, values: Mapping[str, str], geometry: Geometry) -> list[Flowable]:
     """The flowables of HANDOUT, in reading order, with placeholders filled from VALUES."""
     fonts.register()
-    context = _Context(values, geometry)
+    context = _Context(handout, values, geometry)
     out: list[Flowable] = [context.para(handout.title, styles.title)]
     if handout.summary:
         out.append(_box("summary", None, [context.para(handout.summary, styles.summary)], context))
     for number, section in enumerate(handout.sections, start=1):
         heading = context.para(section.heading, styles.heading)
-        heading.outline = (f"section-{number}", " ".join(section.heading.split()))
-        blocks = [flowable for block in section.blocks
-                  for flowable in BLOCK_FLOWABLES[type(block)](block, context)]
+        heading.outline = (f"section-{number}", model.plain(section.heading, values, styles.BLANK))
+        heading.source_line = section.heading.line
+        blocks = []
+        for block in section.blocks:
+            for flowable in BLOCK_FLOWABLES[type(block)](block, context):
+                flowable.source_line = next(model.block_texts(block), section.heading).line
+                blocks.append(flowable)
+        while blocks and isinstance(blocks[0], PageBreakFlowable):
+            out.append(blocks.pop(0))      # a break at the top of a section goes before its heading
         out += [KeepHeadingWithNext(heading, blocks[0] if blocks else None, geometry.frame_height), heading]
         out += blocks
     return out

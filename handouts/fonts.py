@@ -1,6 +1,7 @@
 """Fonts: the TrueType files in fonts/ in; registered ReportLab names and per-character fallback runs out."""
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -8,7 +9,7 @@ from typing import Iterable
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from .errors import ContentError, HandoutError
+from .errors import ContentError, FontFileMissing
 from .model import Text
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -35,8 +36,7 @@ def register() -> None:
         for name in dict.fromkeys(faces):
             path = FONT_DIR / FILES.get(name, f"{name}.ttf")
             if not path.is_file():
-                raise HandoutError(f"{path}: font file missing; the fonts/ folder of the project must be present "
-                                   "(install with pip install -e . from a checkout)")
+                raise FontFileMissing(path)
             pdfmetrics.registerFont(TTFont(name, str(path)))
         pdfmetrics.registerFontFamily(family, normal=faces[0], bold=faces[1], italic=faces[2],
                                       boldItalic=faces[3])
@@ -84,6 +84,18 @@ def missing(texts: Iterable[Text], path: Path | str) -> list[ContentError]:
                 errors.append(ContentError(
                     path, getattr(text, "line", 0),
                     expected=f"characters that {' or '.join(FAMILY_NAMES.values())} can draw",
-                    found=f"'{char}' (U+{ord(char):04X})",
+                    found=f"'{char}' (U+{ord(char):04X})" if char.isprintable() else
+                    f"the control character U+{ord(char):04X}",
                     fix="replace it with a character the fonts have"))
+    return errors
+
+
+def right_to_left(texts: Iterable[Text], path: Path | str) -> list[ContentError]:
+    """Hebrew or Arabic would print backwards and unjoined: refuse it rather than mislead."""
+    errors = []
+    for text in texts:
+        if any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+            errors.append(ContentError(path, getattr(text, "line", 0), expected="left-to-right text",
+                                       found="right-to-left script (Hebrew or Arabic)",
+                                       fix="right-to-left handouts are not supported yet"))
     return errors

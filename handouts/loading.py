@@ -13,7 +13,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import model
-from .errors import ContentError, ContentErrors, HandoutError
+from .errors import ContentError, ContentErrors, NoHandoutsFound
 
 # Files that live beside handouts in a content folder but are not handouts themselves.
 NOT_HANDOUTS = frozenset({"clinic.yaml", "clinic.yml", "jargon.yaml", "jargon.yml"})
@@ -159,7 +159,9 @@ class _Reader:
                            found=f"'{name}'", fix=_did_you_mean(name, allowed))
                 continue
             found[name] = value_node
-        for name in required if not merged else ():
+        if merged:
+            return None     # what the merge would have brought in is unknown: no guessing at missing keys
+        for name in required:
             if name not in key_lines:
                 self.error(node, expected=f"'{name}' in {what}", found="no such key")
         return found
@@ -662,7 +664,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             matches = sorted(p for p in path.rglob("*") if p.is_file() and is_handout_file(p))
             if not matches:
-                raise HandoutError(f"{path}: no handout files (*.yaml) in this folder")
+                raise NoHandoutsFound(path)
             found += matches
         else:
             found.append(path)

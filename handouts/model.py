@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -54,6 +55,18 @@ def spans(text: str, bold: bool = False, italic: bool = False) -> list[Span]:
         position = match.end()
     out += _placeholder_spans(text[position:], bold, italic)
     return out
+
+
+def plain(text: str, values: dict[str, str], blank: str) -> str:
+    """TEXT as it reads on paper: emphasis dropped, placeholders filled (or BLANK), spaces folded."""
+    parts = [values.get(span.placeholder) or blank if span.placeholder is not None else span.text
+             for span in spans(text)]
+    return fold_spaces("".join(parts))
+
+
+def fold_spaces(text: str) -> str:
+    """Runs of ordinary white space as one space; no-break spaces stay, so "500 mg" never splits."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 def _placeholder_spans(text: str, bold: bool, italic: bool) -> list[Span]:
@@ -169,7 +182,7 @@ class Handout:
     kind: str
     sections: tuple[Section, ...]
     language: str = "en"
-    version: str | None = None
+    version: Text | None = None
     reviewed: date | None = None
     next_review: date | None = None
     summary: Text | None = None
@@ -177,6 +190,8 @@ class Handout:
     def texts(self) -> Iterator[Text]:
         """Every printed text of the handout, in reading order."""
         yield self.title
+        if self.version:
+            yield self.version
         if self.summary:
             yield self.summary
         for section in self.sections:
@@ -191,34 +206,34 @@ def _item_texts(items: tuple[Item, ...]) -> Iterator[Text]:
         yield from _item_texts(item.items)
 
 
+def _present(*texts: Text | None) -> Iterator[Text]:
+    return (text for text in texts if text)
+
+
+def _table_texts(block: "Table") -> Iterator[Text]:
+    yield from block.header
+    for row in block.rows:
+        yield from row
+
+
+_BLOCK_TEXTS = {
+    Paragraph: lambda b: iter((b.text,)),
+    Bullets: lambda b: _item_texts(b.items),
+    Steps: lambda b: _item_texts(b.items),
+    Checklist: lambda b: chain(_present(b.title), _item_texts(b.items)),
+    Warning: lambda b: chain(_present(b.title, b.text), _item_texts(b.items)),
+    Note: lambda b: _present(b.title, b.text),
+    Table: _table_texts,
+    FillIn: lambda b: (field.label for field in b.fields),
+    Signature: lambda b: iter(b.roles),
+    Image: lambda b: _present(b.alt, b.caption),
+    QR: lambda b: _present(b.url, b.caption),
+    PageBreak: lambda b: iter(()),
+}
+
+
 def block_texts(block: Block) -> Iterator[Text]:
-    if isinstance(block, Paragraph):
-        yield block.text
-    elif isinstance(block, (Bullets, Steps)):
-        yield from _item_texts(block.items)
-    elif isinstance(block, Checklist):
-        if block.title:
-            yield block.title
-        yield from _item_texts(block.items)
-    elif isinstance(block, Warning):
-        yield from (t for t in (block.title, block.text) if t)
-        yield from _item_texts(block.items)
-    elif isinstance(block, Note):
-        yield from (t for t in (block.title, block.text) if t)
-    elif isinstance(block, Table):
-        yield from block.header
-        for row in block.rows:
-            yield from row
-    elif isinstance(block, FillIn):
-        yield from (f.label for f in block.fields)
-    elif isinstance(block, Signature):
-        yield from block.roles
-    elif isinstance(block, Image):
-        yield from (t for t in (block.alt, block.caption) if t)
-    elif isinstance(block, QR):
-        yield block.url
-        if block.caption:
-            yield block.caption
+    return _BLOCK_TEXTS[type(block)](block)
 
 
 @dataclass(frozen=True)

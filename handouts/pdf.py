@@ -10,9 +10,10 @@ from typing import Callable, Mapping
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus.doctemplate import LayoutError
 
 from . import __version__, fonts, model, styles
-from .errors import OutputError
+from .errors import ContentError, ContentErrors, OutputError
 from .flowables import draw_text, story, text_width
 from .styles import Geometry
 
@@ -53,6 +54,14 @@ class _DeferredCanvas(Canvas):
 
 
 class _HandoutDoc(BaseDocTemplate):
+    source_line = 1
+
+    def handle_flowable(self, flowables):
+        # Remember where in the YAML the block being placed came from, for a block that cannot fit.
+        if flowables:
+            self.source_line = getattr(flowables[0], "source_line", self.source_line)
+        super().handle_flowable(flowables)
+
     def afterFlowable(self, flowable):
         outline = getattr(flowable, "outline", None)
         if outline:
@@ -70,15 +79,15 @@ def _fit(text: str, width: float, size: float, bold: bool = False) -> str:
     return text.rstrip() + "…"
 
 
-def _decorator(handout: model.Handout, clinic: model.Clinic, geometry: Geometry):
-    size = styles.small.fontSize
+def _decorator(handout: model.Handout, clinic: model.Clinic, geometry: Geometry, values: Mapping[str, str]):
+    header, footer, number = styles.HEADER_SIZE, styles.FOOTER_SIZE, styles.PAGE_NUMBER_SIZE
     left, right = geometry.frame_x, geometry.frame_x + geometry.frame_width
-    header_y = geometry.page_height - styles.MARGIN_TOP - size
-    header_rule = header_y - 7
-    footer_y = styles.MARGIN_BOTTOM + 0.3 * size     # descenders stay inside the margin
-    footer_rule = footer_y + size + 7
-    title = " ".join(handout.title.split())
-    clinic_name = " ".join(clinic.name.split()) if clinic.name else ""
+    header_y = geometry.page_height - styles.MARGIN_TOP - header
+    header_rule = header_y - styles.HEADER_RULE_GAP
+    footer_y = styles.MARGIN_BOTTOM + 0.3 * footer     # descenders stay inside the margin
+    footer_rule = footer_y + number + styles.FOOTER_RULE_GAP
+    title = model.plain(handout.title, values, styles.BLANK)
+    clinic_name = model.fold_spaces(clinic.name) if clinic.name else ""
     facts = [handout.id]
     if handout.version:
         facts.append(f"version {handout.version}")
@@ -88,16 +97,19 @@ def _decorator(handout: model.Handout, clinic: model.Clinic, geometry: Geometry)
 
     def decorate(canv: Canvas, page: int, total: int) -> None:
         canv.saveState()
-        clinic_width = draw_text(canv, left, header_y, _fit(clinic_name, geometry.frame_width * 0.45, size + 1, True),
-                                 size + 1, bold=True, color=styles.ACCENT) if clinic_name else 0
+        clinic_width = 0.0
+        if clinic_name:
+            shown = _fit(clinic_name, geometry.frame_width * styles.HEADER_CLINIC_SHARE, header, True)
+            clinic_width = draw_text(canv, left, header_y, shown, header, bold=True, color=styles.ACCENT)
         room = geometry.frame_width - clinic_width - 18
-        draw_text(canv, right, header_y, _fit(title, room, size + 1), size + 1, align="right", color=styles.MUTED)
+        draw_text(canv, right, header_y, _fit(title, room, header), header, align="right", color=styles.MUTED)
         canv.setStrokeColor(styles.RULE)
-        canv.setLineWidth(0.8)
+        canv.setLineWidth(styles.RULE_WIDTH)
         canv.line(left, header_rule, right, header_rule)
         canv.line(left, footer_rule, right, footer_rule)
-        draw_text(canv, left, footer_y, _fit(footer_left, geometry.frame_width * 0.7, size), size, color=styles.MUTED)
-        draw_text(canv, right, footer_y, f"Page {page} of {total}", size + 1, bold=True, align="right")
+        facts = _fit(footer_left, geometry.frame_width * styles.FOOTER_FACTS_SHARE, footer)
+        draw_text(canv, left, footer_y, facts, footer, color=styles.MUTED)
+        draw_text(canv, right, footer_y, f"Page {page} of {total}", number, bold=True, align="right")
         canv.restoreState()
 
     return decorate
@@ -113,7 +125,8 @@ def render(handout: model.Handout, clinic: model.Clinic, paper: str = "letter",
     doc = _HandoutDoc(buffer, pagesize=(geometry.page_width, geometry.page_height),
                       leftMargin=geometry.frame_x, rightMargin=geometry.frame_x,
                       topMargin=styles.MARGIN_TOP + styles.HEADER_HEIGHT, bottomMargin=geometry.frame_y,
-                      title=" ".join(handout.title.split()), author=clinic.name or "", subject=handout.kind,
+                      title=model.plain(handout.title, merged, styles.BLANK), author=model.fold_spaces(clinic.name or ""),
+                      subject=handout.kind,
                       creator=f"handouts {__version__}", lang=handout.language, invariant=1,
                       initialFontName=fonts.MAIN)
     frame = Frame(geometry.frame_x, geometry.frame_y, geometry.frame_width, geometry.frame_height,
@@ -127,10 +140,17 @@ def render(handout: model.Handout, clinic: model.Clinic, paper: str = "letter",
     canvases: list[_DeferredCanvas] = []
 
     def make_canvas(*args, **kwargs):
-        canvases.append(_DeferredCanvas(*args, decorate=_decorator(handout, clinic, geometry), **kwargs))
+        canvases.append(_DeferredCanvas(*args, decorate=_decorator(handout, clinic, geometry, merged), **kwargs))
         return canvases[-1]
 
-    doc.build(story(handout, merged, geometry), canvasmaker=make_canvas)
+    flowables = story(handout, merged, geometry)
+    try:
+        doc.build(flowables, canvasmaker=make_canvas)
+    except LayoutError:
+        raise ContentErrors([ContentError(
+            handout.path, doc.source_line, expected="a block that fits on one page",
+            found="one that is taller than a page and cannot be split (a long table cell, picture or box entry)",
+            fix="split it into shorter paragraphs, rows or entries")]) from None
     return Rendered(buffer.getvalue(), canvases[-1].page_count)
 
 
@@ -144,10 +164,17 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())    # mkstemp makes it private; give it the usual mode
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(path, error.strerror or str(error)) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def output_name(handout: model.Handout) -> str:

@@ -70,7 +70,7 @@ def _style(name: str, parent: ParagraphStyle | None = None, **settings) -> Parag
 
 base = _style("base", fontName=fonts.MAIN, fontSize=BODY_SIZE, leading=BODY_LEADING, textColor=INK,
               alignment=TA_LEFT, allowWidows=0, allowOrphans=0, splitLongWords=1,
-              hyphenationLang=None, embeddedHyphenation=0, uriWasteReduce=0.3)
+              hyphenationLang=None, embeddedHyphenation=0)
 body = _style("body", base, spaceAfter=9)
 item = _style("item", body, spaceAfter=5)
 checklist_item = _style("checklist_item", item, spaceAfter=8)
@@ -85,12 +85,25 @@ table_cell = _style("table_cell", base, fontSize=12, leading=16)
 table_header = _style("table_header", table_cell, fontName=fonts.MAIN_BOLD, textColor=WHITE)
 fill_in_label = _style("fill_in_label", body, fontName=fonts.MAIN_BOLD, spaceAfter=0)
 caption = _style("caption", base, fontSize=11.5, leading=15, textColor=MUTED, spaceAfter=10)
-small = _style("small", base, fontSize=10, leading=12, textColor=MUTED)   # header, footer, line labels
+small = _style("small", base, fontSize=10, leading=12, textColor=MUTED)   # footer
+line_label = _style("line_label", base, fontSize=11.5, leading=14, textColor=MUTED)   # under signature lines
+LINK_COLOR = "#1f4e79"
 
 # Table text is drawn by Paragraphs, but Table falls back to Helvetica for anything else it draws.
 TABLE_FONT = fonts.MAIN
 TABLE_PADDING = 6
 TABLE_GRID = 0.75
+TABLE_BORDER = 1.2
+
+# --- page header and footer -----------------------------------------------------------------------
+HEADER_SIZE = 11
+FOOTER_SIZE = 10
+PAGE_NUMBER_SIZE = 11
+HEADER_RULE_GAP = 7           # from the header baseline down to its rule
+FOOTER_RULE_GAP = 7           # from the footer text up to its rule
+RULE_WIDTH = 0.8
+HEADER_CLINIC_SHARE = 0.45    # of the frame width, before the clinic name is shortened
+FOOTER_FACTS_SHARE = 0.7
 
 # --- list markers ---------------------------------------------------------------------------------
 INDENT_STEP = 22           # per nesting level
@@ -103,6 +116,8 @@ BULLET_RADIUS = 3
 WRITE_IN_SPACING = 0.4 * inch    # at least 0.3 in between lines
 WRITE_IN_LINE = 0.8
 SIGNATURE_GAP = 0.5 * inch       # space above a signature line to sign in
+SIGNATURE_SHARE = 0.62           # of the frame width; the date line takes the rest
+SIGNATURE_DATE_GAP = 0.3 * inch
 BLANK = "_" * 16                 # a placeholder with no value: a write-in line inside the text
 
 
@@ -130,4 +145,10 @@ BOX_STYLES = {
                           label="EMERGENCY", icon="octagon"),
 }
 ICON_SIZE = 22
+BOX_RADIUS = 5
 BOX_SPACE_AFTER = 12
+
+# --- images and QR codes --------------------------------------------------------------------------
+IMAGE_WIDTH = 3.0 * inch         # when the content gives none
+QR_SIDE = 1.25 * inch
+QR_GAP = 14

@@ -36,7 +36,7 @@ def describe(flowables) -> list[tuple[str, str, str]]:
         elif isinstance(flowable, WriteInLines):
             out.append(("write-in", "", f"{flowable.count} lines"))
         elif isinstance(flowable, SignatureLine):
-            out.append(("signature", "", flowable.role))
+            out.append(("signature", "", _text(flowable.role)))
         elif isinstance(flowable, Image):
             out.append(("image", "", flowable.alt_text))
         elif isinstance(flowable, PageBreak):

@@ -110,6 +110,55 @@ CASES = {
     "second document": (
         "id: x\n---\nid: y\n",
         ["2: expected one handout per file, found a second document after '---'; put each handout in its own file"]),
+    "control character": (
+        SECTION + "      - paragraph: Bell\x07 here\n",
+        ["7: expected printable text, found the control character U+0007; delete it (it is invisible in most editors)"]),
+    "escaped control character": (
+        SECTION + '      - paragraph: "Bell\\a here"\n',
+        ["7: expected characters that Noto Sans or DejaVu Sans can draw, found the control character U+0007; "
+         "replace it with a character the fonts have"]),
+    "brackets nested hundreds deep": (
+        "id: " + "[" * 400 + "]" * 400 + "\n",
+        ["1: expected at most 40 levels of nesting, found far deeper nesting"]),
+    "a number YAML cannot use": (
+        SECTION + "      - image: {src: ../spine.png, alt: Spine, width: .inf}\n",
+        ["7: expected a width in inches (a number from 0.5 to 6.5), found the number .inf"]),
+    "not really an image": (
+        SECTION + "      - image: {src: notes.png, alt: Notes}\n",
+        ["7: expected a readable PNG or JPEG image, found a file that is not an image; export the picture again"]),
+    "merge key": (
+        SECTION + "      - warning: &w {level: caution, text: Careful}\n      - warning: {<<: *w, title: Again}\n",
+        ["8: expected the keys of a warning written out, found a merge key (<<); merge keys are not supported; "
+         "copy the keys in"]),
+    "lone braces": (
+        SECTION + '      - paragraph: "Call {{ clinic.phone } today"\n',
+        ["7: expected a placeholder written {{ name }}, found a lone '{{'; close it, or remove the braces"]),
+    "emphasis YAML reads as an alias": (
+        SECTION + "      - paragraph: **Rest** your back.\n",
+        ["7: expected text, found a value that YAML reads as syntax because it starts with *, {{, @, `, % or &; "
+         "put the whole text in quotes"]),
+    "right-to-left text": (
+        SECTION + "      - paragraph: \"שלום\"\n",
+        ["7: expected left-to-right text, found right-to-left script (Hebrew or Arabic); "
+         "right-to-left handouts are not supported yet"]),
+    "long text repeated through aliases": (
+        SECTION + "      - paragraph: &s " + "word " * 5000 + "\n      - bullets: [" + ", ".join(["*s"] * 300) + "]\n",
+        ["8: expected at most 1,000,000 characters, found more once alias *s is expanded; "
+         "write the content out instead of repeating long aliases"]),
+    "QR address too long": (
+        SECTION + "      - qr: {url: 'https://example.org/" + "a" * 500 + "'}\n",
+        ["7: expected a URL of at most 400 characters, short enough for a QR code, found 520 characters; "
+         "use a shorter link"]),
+    "table cell taller than a page": (
+        SECTION + "      - paragraph: Before.\n      - table:\n          header: [A, B]\n          rows:\n"
+                  "            - [x, \"" + "many words " * 900 + "\"]\n",
+        ["9: expected a block that fits on one page, found one that is taller than a page and cannot be split "
+         "(a long table cell, picture or box entry); split it into shorter paragraphs, rows or entries"]),
+    "too many columns": (
+        SECTION + "      - table:\n          header: [" + ", ".join(f"Column{n}" for n in range(14)) + "]\n"
+                  "          rows:\n            - [" + ", ".join("x" * 1 for _ in range(14)) + "]\n",
+        ["8: expected columns whose longest words fit across the page (6.8 in), found 14 columns needing 13.8 in; "
+         "use fewer columns, or shorter words in the narrowest ones"]),
     "every problem at once": (
         "id: Bad_Id\ntitle: a\nkind: general\nsections:\n  - heading: h\n    blocks:\n"
         "      - paragraph: 7\n      - steps: []\n",
@@ -125,6 +174,7 @@ def test_bad_content_is_reported_with_its_line_and_nothing_is_written(name, writ
     source, expected = CASES[name]
     path = write("handout.yaml", source)
     (tmp_path / "spine.png").write_bytes((Path(__file__).parent / "data" / "spine.png").read_bytes())
+    (path.parent / "notes.png").write_text("these are notes, not a picture")
     out = tmp_path / "out"
 
     result = CliRunner().invoke(main, ["build", str(path), "-o", str(out)])

@@ -95,9 +95,10 @@ def test_fonts_are_embedded_truetype_and_never_base14(build):
     assert names == {"NotoSans-Regular", "NotoSans-Bold", "NotoSans-BoldItalic", "DejaVuSans"}
 
 
+@pytest.mark.parametrize("source", ["all_blocks.yaml", "stress.yaml"])
 @pytest.mark.parametrize("paper, size", [("letter", (612, 792)), ("a4", (595.28, 841.89))])
-def test_nothing_is_drawn_outside_the_margins(build, paper, size):
-    pdf = build(DATA / "all_blocks.yaml", paper)
+def test_nothing_is_drawn_outside_the_margins(build, source, paper, size):
+    pdf = build(DATA / source, paper)
     width, height = page_size(pdf)
     assert (round(width, 2), round(height, 2)) == size
     margin = 0.75 * INCH
@@ -202,3 +203,52 @@ def test_write_in_lines_are_at_least_a_third_of_an_inch_apart(build):
 def test_a_generic_handout_prints_write_in_lines_for_missing_values(build):
     pdf = build(sections(("Visit", "      - paragraph: \"Your visit is on {{ followup.date }} with {{ followup.with }}.\"\n")))
     assert "Your visit is on ________________ with ________________." in all_text(pdf)
+
+
+def test_header_metadata_and_outline_show_text_as_it_reads_not_as_typed(build):
+    pdf = build(DATA / "stress.yaml")
+    reader = PdfReader(pdf)
+    title = "Care After for ________________: a title long enough to need shortening in the page header of every single page"
+    assert reader.metadata.title == title
+    assert [entry.title for entry in reader.outline] == ["Signs, links and long words for ________________"]
+    header = [line for line in page_texts(pdf)[0].splitlines() if line.endswith("…")]
+    assert len(header) == 1 and header[0].startswith("Care After for ___") and title.startswith(header[0][:-1])
+
+
+def test_printed_addresses_are_literal_and_no_break_spaces_hold(build):
+    pdf = build(DATA / "stress.yaml")
+    lines = [line.strip() for text in page_texts(pdf) for line in text.splitlines()]
+    assert "https://example.org/a*b*c" in lines
+    assert not [line for line in lines if line.endswith((" 500", " 6"))], "a number was split from its unit"
+
+
+def test_signature_roles_wrap_under_their_line(build):
+    pdf = build(DATA / "stress.yaml")
+    assert "Parent or legal guardian of the patient named above, if the patient is younger than 18 years old" \
+        in all_text(pdf)
+
+
+@pytest.mark.parametrize("following", ["table", "qr", "page_break"])
+@pytest.mark.parametrize("lead", range(20, 44, 2))
+def test_a_heading_stays_with_a_table_qr_or_break_that_follows_it(build, following, lead):
+    block = {
+        "table": "      - table:\n          header: [Medicine name and strength, When and how to take it]\n"
+                 "          rows:\n            - [Acetaminophen 500 mg tablets, Two tablets every six hours with "
+                 "food and a full glass of water]\n            - [a, b]\n",
+        "qr": "      - qr: {url: \"https://example.org/video\", caption: Watch the video}\n",
+        "page_break": "      - page_break: true\n      - paragraph: After the break.\n",
+    }[following]
+    pdf = build(sections(("Start", filler(lead)), ("Target heading", block)))
+    for number, text in enumerate(page_texts(pdf), start=1):
+        body = _body_lines(text)
+        assert body and body[-1] != "Target heading", f"page {number} ends with the heading"
+
+
+def test_pdf_files_get_the_usual_permissions(build):
+    import os
+    mask = os.umask(0o022)
+    try:
+        pdf = build(DATA / "all_blocks.yaml")
+    finally:
+        os.umask(mask)
+    assert oct(pdf.stat().st_mode & 0o777) == oct(0o644)
