@@ -34,6 +34,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 # `- paragraph: **Rest** ...` or `{{ clinic.name }} is ...` unquoted: YAML sees an alias or a mapping.
 _STARTS_AS_YAML_SYNTAX = re.compile(r"^\s*(?:-\s+)?[\w-]+:\s+(?:\*\*|\{\{|@|`|%|&\S*\s)|^\s*-\s+(?:\*\*|\{\{|@|`|%)")
 _STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
 
 
 class _Loader(yaml.SafeLoader):
@@ -122,7 +123,7 @@ class _Reader:
         self.errors.append(ContentError(self.path, line, **fields))
 
     def wrong(self, node: Node, expected: str, fix: str | None = None) -> None:
-        if fix is None and isinstance(node, ScalarNode) and node.tag != _STR and "text" in expected:
+        if fix is None and isinstance(node, ScalarNode) and node.tag not in (_STR, _NULL) and "text" in expected:
             fix = "put it in quotes to use it as text"
         if fix is None and self.source.startswith("{{", node.start_mark.index):
             fix = "YAML reads an unquoted {{ as a mapping: put the whole text in quotes"
@@ -288,6 +289,11 @@ class _Reader:
                            found=f"'{name}'", fix=_did_you_mean(str(name), BLOCK_READERS))
             names.append(name)
         known = [name for name in names if name in BLOCK_READERS]
+        if len(set(known)) < len(known):
+            twice = next(name for name in known if known.count(name) > 1)
+            self.error(node, expected="each key once", found=f"'{twice}' twice in one block",
+                       fix="start the second one with '- ' to make it a block of its own")
+            return None
         if len(names) > 1 and len(known) > 1:
             self.error(node, expected="one block type per block",
                        found=f"{len(known)} ({', '.join(known)})",

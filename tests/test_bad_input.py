@@ -71,6 +71,13 @@ CASES = {
         SECTION + "      - paragraph: p\n        note: n\n",
         ["7: expected one block type per block, found 2 (paragraph, note); "
          "put each in its own list entry starting with '- '"]),
+    "the same block key twice": (
+        SECTION + "      - paragraph: One.\n        paragraph: Two.\n",
+        ["7: expected each key once, found 'paragraph' twice in one block; "
+         "start the second one with '- ' to make it a block of its own"]),
+    "empty value": (
+        SECTION + "      - paragraph:\n",
+        ["7: expected paragraph text, found an empty value"]),
     "bad kind": (
         "id: x\ntitle: a\nkind: dischrge\nsections:\n  - heading: h\n    blocks: [paragraph: p]\n",
         ["3: expected a kind: one of pre-procedure, discharge, general, found text 'dischrge'; "
