@@ -5,7 +5,7 @@ import copy
 import math
 import difflib
 import re
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -98,7 +98,10 @@ def _constructed(node: Node, *tags: str) -> object:
     if not (isinstance(node, ScalarNode) and node.tag.endswith(tags)):
         return None
     try:
-        value = _SCALARS.construct_object(node)
+        if node.tag.endswith(":int"):
+            value = _SCALARS.construct_yaml_int(node)
+        else:
+            value = _SCALARS.construct_yaml_float(node)
     except (ValueError, yaml.YAMLError):
         return None
     if isinstance(value, float) and not math.isfinite(value):
