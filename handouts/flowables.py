@@ -450,12 +450,12 @@ def _column_widths(block: model.Table, context: _Context) -> list[float]:
             found=f"{len(columns)} columns needing {sum(least) / inch:.1f} in",
             fix="use fewer columns, or shorter words in the narrowest ones")])
     spare = width - sum(least)
-    extra = [max(w - l, 0) for w, l in zip(wanted, least)]
+    extra = [max(want - need, 0) for want, need in zip(wanted, least)]
     if sum(extra) <= spare:
-        extra = [e + (spare - sum(extra)) / len(extra) for e in extra]
+        extra = [more + (spare - sum(extra)) / len(extra) for more in extra]
     else:
-        extra = [spare * e / sum(extra) for e in extra]
-    return [l + e for l, e in zip(least, extra)]
+        extra = [spare * more / sum(extra) for more in extra]
+    return [need + more for need, more in zip(least, extra)]
 
 
 def _fill_in(block: model.FillIn, context: _Context) -> list[Flowable]:

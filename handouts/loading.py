@@ -429,7 +429,8 @@ def _table(reader: _Reader, node: Node):
             continue
         if header_nodes and len(cells) != len(header_nodes):
             reader.error(row_node, expected=f"{len(header_nodes)} cells in each row, as many as the header",
-                         found=f"{len(cells)} cell" + ("" if len(cells) == 1 else "s"), fix="add or remove cells (use \"\" for an empty one)")
+                         found=f"{len(cells)} cell" + ("" if len(cells) == 1 else "s"),
+                         fix="add or remove cells (use \"\" for an empty one)")
             continue
         rows.append(tuple(_cell(reader, cell) for cell in cells))
     if None in header or any(None in row for row in rows) or not rows:
@@ -462,7 +463,8 @@ def _fill_in(reader: _Reader, node: Node):
 
 
 def _signature(reader: _Reader, node: Node):
-    roles = [reader.text(entry, "a role (text), such as Patient") for entry in reader.sequence(node, "signature roles") or ()]
+    entries = reader.sequence(node, "signature roles") or ()
+    roles = [reader.text(entry, "a role (text), such as Patient") for entry in entries]
     return model.Signature(tuple(roles)) if roles and None not in roles else None
 
 
@@ -512,7 +514,8 @@ def _qr(reader: _Reader, node: Node):
         return None
     url = reader.text(fields["url"], "an https URL")
     if url and len(url) > MAX_URL_LENGTH:
-        reader.error(fields["url"], expected=f"a URL of at most {MAX_URL_LENGTH} characters, short enough for a QR code",
+        reader.error(fields["url"],
+                     expected=f"a URL of at most {MAX_URL_LENGTH} characters, short enough for a QR code",
                      found=f"{len(url)} characters", fix="use a shorter link")
         url = None
     elif url and not re.fullmatch(r"https://[^\s/]+\.[^\s]+", url):
