@@ -8,6 +8,7 @@ from xml.sax.saxutils import escape
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether
 from reportlab.platypus import Image as ImageFlowable
 from reportlab.platypus import PageBreak as PageBreakFlowable
@@ -70,7 +71,6 @@ def draw_text(canv, x: float, y: float, text: str, size: float, bold: bool = Fal
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
     return sum(stringWidth(chunk, fonts.face(family, bold), size) for family, chunk in fonts.runs(text))
 
 
@@ -164,23 +164,18 @@ class Box(Flowable):
     def _title_indent(self) -> float:
         return styles.ICON_SIZE + 8 if self.box_style.icon else 0
 
-    def _layout(self, width: float) -> tuple[float, list[float]]:
-        inner = width - 2 * self.inset
-        title_height = 0.0
-        if self.title is not None:
-            _, h = self.title.wrap(inner - self._title_indent(), 10_000)
-            title_height = max(h, styles.ICON_SIZE if self.box_style.icon else 0) + styles.box_title.spaceAfter
-        heights = []
-        for index, flowable in enumerate(self.body):
-            _, h = flowable.wrap(inner, 10_000)
-            after = flowable.getSpaceAfter() if index < len(self.body) - 1 else 0
-            heights.append(h + after)
-        return title_height, heights
-
     def wrap(self, available_width, available_height):
+        """Wraps the title and body once; draw() places them with these heights."""
         self.width = available_width
-        self.title_height, self.heights = self._layout(available_width)
-        self.height = 2 * self.inset + self.title_height + sum(self.heights)
+        inner = available_width - 2 * self.inset
+        self.title_height = self.title_text_height = 0.0
+        if self.title is not None:
+            _, self.title_text_height = self.title.wrap(inner - self._title_indent(), 10_000)
+            self.title_height = max(self.title_text_height, styles.ICON_SIZE if self.box_style.icon else 0) \
+                + styles.box_title.spaceAfter
+        self.heights = [flowable.wrap(inner, 10_000)[1] for flowable in self.body]
+        self.gaps = [flowable.getSpaceAfter() for flowable in self.body[:-1]] + [0]
+        self.height = 2 * self.inset + self.title_height + sum(self.heights) + sum(self.gaps)
         return self.width, self.height
 
     def getSpaceAfter(self):
@@ -226,14 +221,13 @@ class Box(Flowable):
         if self.title is not None:
             if style.icon:
                 _draw_icon(canv, style, self.inset, top - styles.ICON_SIZE)
-            _, h = self.title.wrap(self.width - 2 * self.inset - self._title_indent(), 10_000)
-            offset = max(0.0, (styles.ICON_SIZE - h) / 2) if style.icon else 0
-            self.title.drawOn(canv, self.inset + self._title_indent(), top - h - offset)
+            text_height = self.title_text_height
+            offset = max(0.0, (styles.ICON_SIZE - text_height) / 2) if style.icon else 0
+            self.title.drawOn(canv, self.inset + self._title_indent(), top - text_height - offset)
             top -= self.title_height
-        for flowable, height in zip(self.body, self.heights):
-            _, h = flowable.wrap(self.width - 2 * self.inset, 10_000)
-            flowable.drawOn(canv, self.inset, top - h)
-            top -= height
+        for flowable, height, gap in zip(self.body, self.heights, self.gaps):
+            flowable.drawOn(canv, self.inset, top - height)
+            top -= height + gap
 
 
 def _draw_icon(canv, style: BoxStyle, x: float, y: float) -> None:
@@ -360,17 +354,22 @@ class _Context:
         return para(text, style, self.values)
 
 
+def _marker(kind: str, level: int, number: int) -> tuple[str, str]:
+    """The marker shape and label of entry NUMBER at LEVEL of a list of KIND."""
+    if kind == "steps" and level == 0:
+        return "number", f"{number}."
+    if kind == "steps" and level == 1:
+        return "number", f"{chr(ord('a') + (number - 1) % 26)}."
+    if kind == "checklist":
+        # Only the tasks get a box; entries under a task are details of it, bulleted one level up.
+        return ("checkbox", "") if level == 0 else _marker("bullets", level - 1, number)
+    return ("bullet", "circle", "dash")[min(level, 2)], ""
+
+
 def _items(items, context: _Context, kind: str, style, level: int = 0) -> list[Flowable]:
     out: list[Flowable] = []
     for number, entry in enumerate(items, start=1):
-        if kind == "steps":
-            marker, label = ("number", f"{number}.") if level == 0 else \
-                ("number", f"{chr(ord('a') + (number - 1) % 26)}.") if level == 1 else ("bullet", "")
-        elif kind == "checklist":
-            # Only the tasks get a box; entries under a task are details of it.
-            marker, label = ("checkbox", "") if level == 0 else (("bullet", "circle")[min(level - 1, 1)], "")
-        else:
-            marker, label = ("bullet", "circle", "dash")[min(level, 2)], ""
+        marker, label = _marker(kind, level, number)
         out.append(MarkedItem(marker, context.para(entry.text, style), level, label))
         out += _items(entry.items, context, kind, style, level + 1)
     return out
@@ -434,13 +433,13 @@ def _table(block: model.Table, context: _Context) -> list[Flowable]:
 def _column_widths(block: model.Table, context: _Context) -> list[float]:
     """Each column at least as wide as its longest word, the rest shared by how much text it holds."""
     padding = 2 * (styles.TABLE_PADDING + 1) + 2
-    columns = list(zip(block.header, *block.rows))
-    least = [max(text_width(word, styles.table_cell.fontSize, bold=(row == 0))
-                 for row, cell in enumerate(column)
-                 for word in model.plain(cell, context.values, styles.BLANK).split() or [""]) + padding
+    size = styles.table_cell.fontSize
+    # plain() folds ordinary spaces only, so splitting on " " keeps "500 mg" (no-break space) one word.
+    columns = [[(model.plain(cell, context.values, styles.BLANK), row == 0) for row, cell in enumerate(column)]
+               for column in zip(block.header, *block.rows)]
+    least = [max(text_width(word, size, bold) for text, bold in column for word in text.split(" ")) + padding
              for column in columns]
-    wanted = [max(text_width(model.plain(cell, context.values, styles.BLANK), styles.table_cell.fontSize)
-                  for cell in column) + padding for column in columns]
+    wanted = [max(text_width(text, size, bold) for text, bold in column) + padding for column in columns]
     width = context.geometry.frame_width
     if sum(least) > width:
         # Squeezed columns would break words and doses mid-way ("5/32" + "5 mg"): refuse instead.

@@ -93,22 +93,23 @@ def _decorator(handout: model.Handout, clinic: model.Clinic, geometry: Geometry,
         facts.append(f"version {handout.version}")
     if handout.reviewed:
         facts.append(f"reviewed {handout.reviewed.isoformat()}")
-    footer_left = " · ".join(facts)
+    # The same on every page: shortened once, not once per page.
+    shown_clinic = _fit(clinic_name, geometry.frame_width * styles.HEADER_CLINIC_SHARE, header, True) \
+        if clinic_name else ""
+    clinic_width = text_width(shown_clinic, header, True) if shown_clinic else 0.0
+    shown_title = _fit(title, geometry.frame_width - clinic_width - 18, header)
+    shown_facts = _fit(" · ".join(facts), geometry.frame_width * styles.FOOTER_FACTS_SHARE, footer)
 
     def decorate(canv: Canvas, page: int, total: int) -> None:
         canv.saveState()
-        clinic_width = 0.0
-        if clinic_name:
-            shown = _fit(clinic_name, geometry.frame_width * styles.HEADER_CLINIC_SHARE, header, True)
-            clinic_width = draw_text(canv, left, header_y, shown, header, bold=True, color=styles.ACCENT)
-        room = geometry.frame_width - clinic_width - 18
-        draw_text(canv, right, header_y, _fit(title, room, header), header, align="right", color=styles.MUTED)
+        if shown_clinic:
+            draw_text(canv, left, header_y, shown_clinic, header, bold=True, color=styles.ACCENT)
+        draw_text(canv, right, header_y, shown_title, header, align="right", color=styles.MUTED)
         canv.setStrokeColor(styles.RULE)
         canv.setLineWidth(styles.RULE_WIDTH)
         canv.line(left, header_rule, right, header_rule)
         canv.line(left, footer_rule, right, footer_rule)
-        facts = _fit(footer_left, geometry.frame_width * styles.FOOTER_FACTS_SHARE, footer)
-        draw_text(canv, left, footer_y, facts, footer, color=styles.MUTED)
+        draw_text(canv, left, footer_y, shown_facts, footer, color=styles.MUTED)
         draw_text(canv, right, footer_y, f"Page {page} of {total}", number, bold=True, align="right")
         canv.restoreState()
 
