@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Iterable
 
 from . import fonts, loading, model
-from .errors import ContentErrors
+from .errors import ContentErrors, SettingError
 from .pdf import Rendered, Written, output_name, render, write_atomically
 
 DEFAULT_CLINIC = Path("content/clinic.yaml")
@@ -16,7 +16,7 @@ def default_clinic_path() -> Path | None:
     return DEFAULT_CLINIC if DEFAULT_CLINIC.is_file() else None
 
 
-def _load(paths: Iterable[Path], clinic_path: Path | None) -> tuple[list[model.Handout], model.Clinic]:
+def load(paths: Iterable[Path], clinic_path: Path | None) -> tuple[list[model.Handout], model.Clinic]:
     """Every handout and the clinic profile, validated; every problem raised at once."""
     errors = []
     clinic = model.Clinic()
@@ -39,13 +39,14 @@ def _load(paths: Iterable[Path], clinic_path: Path | None) -> tuple[list[model.H
     return handouts, clinic
 
 
-def _render_all(handouts: list[model.Handout], clinic: model.Clinic, paper: str) -> list[Rendered]:
+def _render_all(handouts: list[model.Handout], clinic: model.Clinic, paper: str,
+                patient: model.Patient | None = None) -> list[Rendered]:
     """Every PDF in memory, so that problems only layout finds (a row taller than a page) stop the run
     before anything is written."""
     rendered, errors = [], []
     for handout in handouts:
         try:
-            rendered.append(render(handout, clinic, paper))
+            rendered.append(render(handout, clinic, paper, patient))
         except ContentErrors as problems:
             errors += problems.errors
     if errors:
@@ -55,18 +56,32 @@ def _render_all(handouts: list[model.Handout], clinic: model.Clinic, paper: str)
 
 def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "letter") -> list[model.Handout]:
     """Validate and lay out every handout without writing anything; raises every problem at once."""
-    handouts, clinic = _load(paths, clinic_path)
+    handouts, clinic = load(paths, clinic_path)
     _render_all(handouts, clinic, paper)
     return handouts
 
 
-def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter",
-          clinic_path: Path | None = None) -> list[Written]:
-    """Write one PDF per handout to OUT_DIR; nothing is written unless every input is valid."""
-    handouts, clinic = _load(paths, clinic_path)
+def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_path: Path | None = None,
+          patient: model.Patient | None = None) -> list[Written]:
+    """Write one PDF per handout to OUT_DIR, personalized for PATIENT when given; nothing is written
+    unless every input is valid."""
+    handouts, clinic = load(paths, clinic_path)
+    if patient is not None:
+        _check_patient(patient)
     written = []
-    for handout, pdf in zip(handouts, _render_all(handouts, clinic, paper)):
-        target = out_dir / output_name(handout)
+    for handout, pdf in zip(handouts, _render_all(handouts, clinic, paper, patient)):
+        target = out_dir / output_name(handout, patient)
         write_atomically(target, pdf.data)
         written.append(Written(target, pdf.pages, len(pdf.data)))
     return written
+
+
+def _check_patient(patient: model.Patient) -> None:
+    names = {value: name for name, value in (("patient.name", patient.name), ("procedure.surgeon", patient.surgeon),
+                                             ("procedure.levels", patient.levels),
+                                             ("followup.with", patient.followup_with)) if value}
+    for value, name in names.items():
+        lacking = [char for char in dict.fromkeys(value) if fonts.family_for(char) is None]
+        if lacking:
+            raise SettingError(name, "characters the fonts can draw",
+                               ", ".join(f"U+{ord(char):04X}" for char in lacking))

@@ -43,18 +43,25 @@ def main() -> None:
               show_default=True, help="Folder for the PDFs.")
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
 @_clinic
-def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | None) -> None:
-    """Build a PDF per handout: OUT/<id>.<language>.pdf.
+@click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
+              help="Fill a placeholder for one patient: patient.name, patient.mrn, patient.dob, procedure.date, "
+                   "procedure.surgeon, procedure.levels, followup.date, followup.with. Dates as YYYY-MM-DD.")
+def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | None, settings: tuple[str, ...]) -> None:
+    """Build a PDF per handout: OUT/<id>.<language>.pdf (OUT/<mrn>.<id>.<language>.pdf for one patient).
 
-    PATHS are handout YAML files or folders (every handout below them).
+    PATHS are handout YAML files or folders (every handout below them). Placeholders without a
+    value print as lines to write on.
 
     \b
-    Example:
+    Examples:
       handouts build content/kyphoplasty-care-after.yaml -o out/ --paper a4
+      handouts build content/kyphoplasty-care-after.yaml --set patient.name="Ana Pérez" \\
+          --set patient.mrn=A-1001 --set followup.date=2026-12-03
     """
     from .build import build as build_handouts
+    from .loading import patient_from_settings
     try:
-        written = build_handouts(paths, out_dir, paper, _clinic_or_default(clinic))
+        written = build_handouts(paths, out_dir, paper, _clinic_or_default(clinic), patient_from_settings(settings))
     except HandoutError as error:
         _fail(error)
     for result in written:
@@ -105,3 +112,102 @@ def list_(paths: tuple[Path, ...]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+
+
+@main.command()
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for the packets and batch-report.csv.")
+@_clinic
+@click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("content"),
+              show_default=True, help="Folder of handout YAML.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
+@click.option("--cover", is_flag=True, help="Start each packet with a cover page and a checklist of its handouts.")
+@click.option("--print-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also put every packet, in manifest order, into this one PDF for a single print job.")
+@click.option("--duplex", is_flag=True, help="In the print file, start every packet on a new sheet.")
+@click.option("--shard", default="1/1", show_default=True, metavar="K/N",
+              help="Only the rows of shard K of N (a stable split by MRN), for running N copies at once.")
+@click.option("--force", is_flag=True, help="Rebuild every packet, even those whose inputs have not changed.")
+@click.option("-v", "--verbose", is_flag=True, help="A line per row, with the patient's name (health information).")
+def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, jobs: int | None, cover: bool,
+          print_file: Path | None, duplex: bool, shard: str, force: bool, verbose: bool) -> None:
+    """Make one packet per manifest row: OUT/<mrn>.pdf, and OUT/batch-report.csv.
+
+    MANIFEST is a CSV (header row; UTF-8, as Excel's "CSV UTF-8" saves it) or a YAML list with the
+    columns mrn, name and handouts (ids separated by ';'), and optionally dob, email, language,
+    procedure_date, surgeon, levels, followup_date, followup_with, notes, paper. Dates are YYYY-MM-DD.
+
+    A bad row is reported and skipped; the others are still made. Exit status 1 if any row failed.
+
+    \b
+    Example:
+      handouts batch examples/patients.csv -o out/packets --cover --print-file out/print.pdf --duplex
+    """
+    import os
+    from .batch import BatchOptions, parse_shard, run_batch
+    try:
+        shard_numbers = parse_shard(shard)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--shard") from None
+    if duplex and print_file is None:
+        raise click.UsageError("--duplex pads packets in the print file: give --print-file too")
+    options = BatchOptions(out_dir=out_dir, content=content, clinic_path=_clinic_or_default(clinic),
+                           jobs=jobs or os.cpu_count() or 1, cover=cover, print_file=print_file, duplex=duplex,
+                           shard=shard_numbers, force=force)
+    progress = _Progress(manifest) if sys.stderr.isatty() else None
+
+    def on_row(result) -> None:
+        for message in result.warnings + result.errors:
+            _message(progress, message)
+        if verbose:
+            pages = f"{result.pages} pages" if result.pages else ""
+            _message(progress, f"row {result.line}  {result.mrn}  {result.status}  {pages}  {result.name}".rstrip(),
+                     err=False)
+        if progress is not None:
+            progress.update()
+
+    try:
+        summary = run_batch(manifest, options, on_row, on_warning=lambda text: _message(progress, text))
+    except HandoutError as error:
+        _fail(error)
+    finally:
+        if progress is not None:
+            progress.finish()
+    click.echo(f"{summary.written} packets written, {summary.unchanged} unchanged, {summary.failed} failed; "
+               f"{summary.pages} pages in {summary.seconds:.1f} s "
+               f"({summary.packets_per_second:.1f} packets per second)")
+    click.echo(f"Report: {summary.report}")
+    if summary.print_file is not None:
+        made = summary.print_file
+        click.echo(f"Print file: {made.path}  {made.pages} pages ({made.blank_pages} blank)  "
+                   f"{made.size / 1024 / 1024:.1f} MB")
+    if summary.failed:
+        sys.exit(EXIT_CONTENT)
+
+
+def _message(progress: "_Progress | None", text: str, err: bool = True) -> None:
+    if progress is not None:
+        progress.clear()
+    click.echo(text, err=err)
+
+
+class _Progress:
+    """A one-line progress bar on the terminal: rows done of (about) the rows in the manifest."""
+
+    def __init__(self, manifest: Path):
+        with manifest.open("rb") as file:
+            self.total = max(1, sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b"")) - 1)
+        self.done = 0
+
+    def update(self) -> None:
+        self.done += 1
+        width = 30
+        filled = min(width, width * self.done // self.total)
+        click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} rows", err=True, nl=False)
+
+    def clear(self) -> None:
+        click.echo("\r\033[K", err=True, nl=False)
+
+    def finish(self) -> None:
+        self.clear()

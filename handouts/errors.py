@@ -4,6 +4,8 @@
     ├── ContentError             one problem at PATH:LINE (expected / found / fix)
     ├── ContentErrors            every ContentError found in a run, raised once
     ├── OutputError              a PDF could not be written (folder missing, disk full)
+    ├── PrintFileError           a packet could not be read back into the print file
+    ├── SettingError             a --set NAME=VALUE option names no placeholder or has a bad value
     ├── FontFileMissing          a TrueType file of fonts/ is not where the package expects it
     └── NoHandoutsFound          a folder given as PATH holds no handout YAML
 """
@@ -26,9 +28,10 @@ class ContentError(HandoutError):
     key: str | None = None
     fix: str | None = None
     message: str | None = None
+    warning: bool = False         # printed, but does not stop the run
 
     def __str__(self) -> str:
-        where = f"{self.key}: " if self.key else ""
+        where = ("warning: " if self.warning else "") + (f"{self.key}: " if self.key else "")
         if self.message:
             what = self.message
         else:
@@ -57,6 +60,27 @@ class OutputError(HandoutError):
 
     def __str__(self) -> str:
         return f"{self.path}: cannot write the PDF: {self.reason}"
+
+
+@dataclass(eq=False)
+class PrintFileError(HandoutError):
+    packet: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"packet {self.packet}: cannot add it to the print file: {self.reason}; rerun with --force"
+
+
+@dataclass(eq=False)
+class SettingError(HandoutError):
+    setting: str
+    expected: str
+    found: str
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        fix = f"; {self.fix}" if self.fix else ""
+        return f"--set {self.setting}: expected {self.expected}, found {self.found}{fix}"
 
 
 @dataclass(eq=False)

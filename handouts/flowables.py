@@ -19,7 +19,11 @@ from reportlab.platypus.flowables import CondPageBreak
 
 from . import fonts, model, styles
 from .errors import ContentError, ContentErrors
+from .locales import ENGLISH, Locale, for_language
 from .styles import BoxStyle, Geometry
+
+
+NO_BREAK = "\u00a0"
 
 
 # --- text ----------------------------------------------------------------------------------------
@@ -140,22 +144,18 @@ class MarkedItem(Flowable):
 class Box(Flowable):
     """A bordered box with a title; moves whole to the next page, and splits only when taller than one.
 
-    A split box repeats its title marked "(continued)"."""
-
-    continued_suffix = " (continued)"
+    A split box repeats its title marked "(continued)" in the handout's language."""
 
     def __init__(self, style: BoxStyle, title: str | None, body: list[Flowable], values: Mapping[str, str],
-                 max_height: float, continued: bool = False):
+                 max_height: float, locale: Locale = ENGLISH, continued: bool = False):
         super().__init__()
         self.box_style, self.title_text, self.body = style, title, body
-        self.values, self.max_height, self.continued = values, max_height, continued
-        shown = title or ""
+        self.values, self.max_height, self.locale, self.continued = values, max_height, locale, continued
+        shown = markup(title, values) if title else ""
         if continued:
-            shown = (shown + self.continued_suffix) if shown else self.continued_suffix.strip()
-        label = f"**{style.label}:** " if style.label else ""
-        self.title = None
-        if shown or label:
-            self.title = Paragraph(markup(label, {}) + (" " if label else "") + markup(shown, values), styles.box_title)
+            shown = f"{shown} {literal(locale.continued)}".strip()
+        label = f"<b>{literal(locale.labels[style.label])}:</b>" if style.label else ""
+        self.title = Paragraph(f"{label} {shown}".strip(), styles.box_title) if shown or label else None
 
     @property
     def inset(self) -> float:
@@ -203,8 +203,8 @@ class Box(Flowable):
             break
         if not first or not rest:
             return []
-        return [Box(self.box_style, self.title_text, first, self.values, self.max_height, self.continued),
-                Box(self.box_style, self.title_text, rest, self.values, self.max_height, continued=True)]
+        return [Box(self.box_style, self.title_text, first, self.values, self.max_height, self.locale, self.continued),
+                Box(self.box_style, self.title_text, rest, self.values, self.max_height, self.locale, continued=True)]
 
     def draw(self):
         canv, style = self.canv, self.box_style
@@ -287,10 +287,10 @@ class WriteInLines(Flowable):
 class SignatureLine(Flowable):
     """A signature line with the role (wrapped) under it, and a shorter date line beside it."""
 
-    def __init__(self, role: Paragraph):
+    def __init__(self, role: Paragraph, date_label: str = ENGLISH.date_label):
         super().__init__()
         self.role = role
-        self.date = Paragraph("Date", styles.line_label)
+        self.date = Paragraph(literal(date_label), styles.line_label)
 
     def _widths(self) -> tuple[float, float]:
         sign_width = self.width * styles.SIGNATURE_SHARE
@@ -347,8 +347,10 @@ class KeepHeadingWithNext(CondPageBreak):
 
 # --- one function per block type -------------------------------------------------------------------
 class _Context:
-    def __init__(self, handout: model.Handout, values: Mapping[str, str], geometry: Geometry):
-        self.handout, self.values, self.geometry = handout, values, geometry
+    def __init__(self, handout: model.Handout, values: Mapping[str, str], geometry: Geometry,
+                 accent: str | None = None):
+        self.handout, self.values, self.geometry, self.accent = handout, values, geometry, accent
+        self.locale = for_language(handout.language)
 
     def para(self, text: str, style) -> Paragraph:
         return para(text, style, self.values)
@@ -388,7 +390,8 @@ def _steps(block: model.Steps, context: _Context) -> list[Flowable]:
 
 
 def _box(style_name: str, title: str | None, body: list[Flowable], context: _Context) -> Box:
-    return Box(styles.BOX_STYLES[style_name], title, body, context.values, context.geometry.frame_height)
+    return Box(styles.BOX_STYLES[style_name], title, body, context.values, context.geometry.frame_height,
+               context.locale)
 
 
 def _checklist(block: model.Checklist, context: _Context) -> list[Flowable]:
@@ -463,7 +466,8 @@ def _fill_in(block: model.FillIn, context: _Context) -> list[Flowable]:
 
 
 def _signature(block: model.Signature, context: _Context) -> list[Flowable]:
-    return [KeepTogether([SignatureLine(context.para(role, styles.line_label)) for role in block.roles])]
+    return [KeepTogether([SignatureLine(context.para(role, styles.line_label), context.locale.date_label)
+                          for role in block.roles])]
 
 
 def _image(block: model.Image, context: _Context) -> list[Flowable]:
@@ -520,16 +524,21 @@ BLOCK_FLOWABLES: dict[type, Callable[[object, _Context], list[Flowable]]] = {
 }
 
 
-def story(handout: model.Handout, values: Mapping[str, str], geometry: Geometry) -> list[Flowable]:
-    """The flowables of HANDOUT, in reading order, with placeholders filled from VALUES."""
+def story(handout: model.Handout, values: Mapping[str, str], geometry: Geometry, accent: str | None = None,
+          outline_prefix: str = "", outline_level: int = 0) -> list[Flowable]:
+    """The flowables of HANDOUT, in reading order, with placeholders filled from VALUES.
+
+    Section headings become outline entries at OUTLINE_LEVEL, keyed under OUTLINE_PREFIX."""
     fonts.register()
-    context = _Context(handout, values, geometry)
-    out: list[Flowable] = [context.para(handout.title, styles.title)]
+    context = _Context(handout, values, geometry, accent)
+    out: list[Flowable] = [context.para(handout.title, styles.accented(styles.title, accent))]
     if handout.summary:
         out.append(_box("summary", None, [context.para(handout.summary, styles.summary)], context))
+    heading_style = styles.accented(styles.heading, accent)
     for number, section in enumerate(handout.sections, start=1):
-        heading = context.para(section.heading, styles.heading)
-        heading.outline = (f"section-{number}", model.plain(section.heading, values, styles.BLANK))
+        heading = context.para(section.heading, heading_style)
+        heading.outline = (f"{outline_prefix}section-{number}", model.plain(section.heading, values, styles.BLANK),
+                           outline_level)
         heading.source_line = section.heading.line
         blocks = []
         for block in section.blocks:
@@ -540,4 +549,41 @@ def story(handout: model.Handout, values: Mapping[str, str], geometry: Geometry)
             out.append(blocks.pop(0))      # a break at the top of a section goes before its heading
         out += [KeepHeadingWithNext(heading, blocks[0] if blocks else None, geometry.frame_height), heading]
         out += blocks
+    return out
+
+
+def notes_box(notes: str, geometry: Geometry, locale: Locale) -> Box:
+    """The care team's notes for this patient, typed by staff: printed as written, never read as markup."""
+    paragraphs = [Paragraph(literal(model.fold_spaces(line)), styles.box_text)
+                  for line in notes.splitlines() if line.strip()]
+    return Box(styles.BOX_STYLES["care_team"], locale.notes_title, paragraphs, {}, geometry.frame_height, locale)
+
+
+def cover(handouts: list[model.Handout], patient: model.Patient, clinic: model.Clinic, values: Mapping[str, str],
+          geometry: Geometry, locale: Locale, accent: str | None = None, notes: str | None = None) -> list[Flowable]:
+    """A first page for the nurse and the patient: whose packet, how to reach the clinic, and a
+    checklist of the enclosed handouts to tick while going over each one."""
+    def line(*pairs: tuple[str, str | None]) -> Paragraph:
+        # A phone number or date breaks across lines only between label and value, never inside.
+        shown = [f"{literal(label)}: <b>{literal(model.fold_spaces(value).replace(' ', NO_BREAK)) if value else styles.BLANK}</b>"
+                 for label, value in pairs]
+        return Paragraph("&nbsp;&nbsp;&nbsp;&nbsp;".join(shown), styles.item)
+
+    heading = styles.accented(styles.heading, accent)
+    out: list[Flowable] = [Paragraph(literal(locale.cover_title), styles.accented(styles.title, accent)),
+                           Paragraph(literal(locale.cover_patient), heading),
+                           Paragraph(literal(model.fold_spaces(patient.name or "")) or styles.BLANK, styles.cover_name),
+                           line((locale.mrn_label, patient.mrn), (locale.born_label, values.get("patient.dob")))]
+    if notes:
+        out.append(notes_box(notes, geometry, locale))
+    out.append(Paragraph(literal(locale.cover_contacts), heading))
+    out.append(line((locale.cover_phone, clinic.phone), (locale.cover_after_hours, clinic.after_hours_phone),
+                    (locale.cover_emergency, clinic.emergency_number)))
+    checklist = [Paragraph(literal(locale.cover_enclosed_hint), styles.box_text)]
+    checklist += [MarkedItem("checkbox", Paragraph(literal(model.plain(handout.title, values, styles.BLANK)),
+                                                    styles.checklist_item), 0)
+                  for handout in handouts]
+    out.append(Box(styles.BOX_STYLES["checklist"], locale.cover_enclosed, checklist, {}, geometry.frame_height,
+                   locale))
+    out.append(SignatureLine(Paragraph(literal(locale.cover_reviewed_by), styles.line_label), locale.date_label))
     return out

@@ -29,6 +29,34 @@ FILES = {MAIN: "NotoSans-Regular.ttf", FALLBACK: "DejaVuSans.ttf"}
 _IGNORED = frozenset(" \t\r\n\u00a0")
 
 
+class _SharedSubsetFont(TTFont):
+    """A TrueType font that can start every document with the same characters in its first subsets.
+
+    ReportLab numbers characters in the order a document first uses them, so two packets normally
+    embed different subsets. Packets that start from one shared list embed byte-identical subsets,
+    which a print file then stores once; characters beyond the list go into later subsets."""
+
+    shared = ""
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        if self.shared and doc not in self.state:
+            state = self.state[doc] = TTFont.State(self._asciiReadable, self)
+            super().splitString(self.shared, doc, encoding)
+            state.nextCode = (state.nextCode + 255) & ~255
+        return super().splitString(text, doc, encoding)
+
+
+def share_subsets(characters: str) -> None:
+    """Every document rendered after this in this process embeds CHARACTERS in the same subsets
+    (each face takes the ones the fallback chain draws with it); "" turns it off."""
+    register()
+    ordered = sorted(set(characters) - _IGNORED)
+    for family, faces in FAMILIES.items():
+        mine = "".join(char for char in ordered if family_for(char) == family)
+        for name in dict.fromkeys(faces):
+            pdfmetrics.getFont(name).shared = mine
+
+
 @lru_cache(maxsize=None)
 def register() -> None:
     """Register every face once per process; later calls are free."""
@@ -37,7 +65,7 @@ def register() -> None:
             path = FONT_DIR / FILES.get(name, f"{name}.ttf")
             if not path.is_file():
                 raise FontFileMissing(path)
-            pdfmetrics.registerFont(TTFont(name, str(path)))
+            pdfmetrics.registerFont(_SharedSubsetFont(name, str(path)))
         pdfmetrics.registerFontFamily(family, normal=faces[0], bold=faces[1], italic=faces[2],
                                       boldItalic=faces[3])
 

@@ -13,7 +13,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import model
-from .errors import ContentError, ContentErrors, NoHandoutsFound
+from .errors import ContentError, ContentErrors, NoHandoutsFound, SettingError
 
 # Files that live beside handouts in a content folder but are not handouts themselves.
 NOT_HANDOUTS = frozenset({"clinic.yaml", "clinic.yml", "jargon.yaml", "jargon.yml"})
@@ -25,8 +25,10 @@ MAX_EXPANDED_CHARACTERS = 1_000_000
 MAX_NESTING = 40
 MAX_URL_LENGTH = 400
 MAX_FILL_IN_LINES = 10
+MIN_CONTRAST = 4.5
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 # PyYAML counts these as line breaks and editors do not; as spaces, every later line number matches the editor's.
 _YAML_ONLY_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " ", "\u0085": " "})
@@ -251,6 +253,23 @@ class _Reader:
         self.wrong(node, what, fix=f"for example {example}")
         return None
 
+    def image_file(self, node: Node) -> Path | None:
+        """A PNG or JPEG that opens, named relative to this file."""
+        name = self.text(node, "a file path (text)")
+        if not name:
+            return None
+        path = self.path.parent / name
+        if not path.is_file():
+            self.error(node, expected=f"an image file at {path}", found="no such file",
+                       fix="paths are relative to the YAML file")
+        elif path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            self.error(node, expected="a PNG or JPEG file", found=f"'{path.name}'")
+        elif problem := _image_problem(path):
+            self.error(node, expected="a readable PNG or JPEG image", found=problem, fix="export the picture again")
+        else:
+            return path
+        return None
+
     # --- items and blocks ----------------------------------------------------------------------
     def items(self, node: Node, what: str, depth: int = 1) -> tuple[model.Item, ...]:
         entries = self.sequence(node, what)
@@ -354,15 +373,40 @@ class _Reader:
 
     def clinic(self, node: Node) -> model.Clinic | None:
         names = ("name", "phone", "after_hours_phone", "emergency_number", "address", "website")
-        fields = self.mapping(node, "a clinic profile", optional=names)
+        fields = self.mapping(node, "a clinic profile", optional=names + ("logo", "color"))
         if fields is None:
             return None
         values = {name: self.text(fields[name], f"the clinic's {name.replace('_', ' ')} (text)",
                                   numbers_ok=True)
                   for name in names if name in fields}
+        logo = self.image_file(fields["logo"]) if "logo" in fields else None
+        color = self.color(fields["color"]) if "color" in fields else None
         if self.errors:
             return None
-        return model.Clinic(path=self.path, **values)
+        return model.Clinic(path=self.path, logo=logo, color=color, **values)
+
+    def color(self, node: Node) -> str | None:
+        """A hex colour dark enough for headings on white paper (WCAG contrast 4.5:1)."""
+        if not (isinstance(node, ScalarNode) and node.tag == _STR and _HEX_COLOR.fullmatch(node.value.strip())):
+            self.wrong(node, "a colour as #RRGGBB", fix="for example color: \"#1f4e79\" (in quotes)")
+            return None
+        color = node.value.strip().lower()
+        contrast = contrast_on_white(color)
+        if contrast < MIN_CONTRAST:
+            self.error(node, expected=f"a colour with contrast at least {MIN_CONTRAST}:1 on white paper",
+                       found=f"{color} ({contrast:.1f}:1)", fix="choose a darker shade")
+            return None
+        return color
+
+
+def contrast_on_white(color: str) -> float:
+    """WCAG 2 contrast ratio of #RRGGBB against white."""
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+    red, green, blue = (linear(int(color[i:i + 2], 16)) for i in (1, 3, 5))
+    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
+    return 1.05 / (luminance + 0.05)
 
 
 def _paragraph(reader: _Reader, node: Node):
@@ -472,22 +516,7 @@ def _image(reader: _Reader, node: Node):
     fields = reader.mapping(node, "an image", required=("src", "alt"), optional=("caption", "width"))
     if not fields:
         return None
-    src = None
-    if "src" in fields:
-        name = reader.text(fields["src"], "a file path (text)")
-        if name:
-            src = (reader.path.parent / name)
-            if not src.is_file():
-                reader.error(fields["src"], expected=f"an image file at {src}", found="no such file",
-                             fix="paths are relative to the YAML file")
-                src = None
-            elif src.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-                reader.error(fields["src"], expected="a PNG or JPEG file", found=f"'{src.name}'")
-                src = None
-            elif problem := _image_problem(src):
-                reader.error(fields["src"], expected="a readable PNG or JPEG image", found=problem,
-                             fix="export the picture again")
-                src = None
+    src = reader.image_file(fields["src"]) if "src" in fields else None
     alt = reader.text(fields["alt"], "alt text describing the image") if "alt" in fields else None
     caption = reader.optional_text(fields, "caption")
     width = reader.number(fields["width"], "a width in inches", 0.5, 6.5) if "width" in fields else None
@@ -724,3 +753,41 @@ def load_clinic(path: Path | None) -> model.Clinic:
     if reader.errors:
         raise ContentErrors(reader.errors)
     return clinic
+
+
+# --- one patient from the command line ----------------------------------------------------------------
+PATIENT_SETTINGS = {
+    "patient.name": "name", "patient.mrn": "mrn", "patient.dob": "dob",
+    "procedure.date": "procedure_date", "procedure.surgeon": "surgeon", "procedure.levels": "levels",
+    "followup.date": "followup_date", "followup.with": "followup_with",
+}
+_MRN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,19}")
+
+
+def patient_from_settings(settings: Iterable[str]) -> model.Patient | None:
+    """A Patient from `NAME=VALUE` settings such as patient.name=Ana, or None when there are none."""
+    fields: dict[str, object] = {}
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        name, value = name.strip(), value.strip()
+        if not equals:
+            raise SettingError(setting, "NAME=VALUE", "no '='", "for example --set patient.mrn=A-1001")
+        if name not in PATIENT_SETTINGS:
+            close = _did_you_mean(name, PATIENT_SETTINGS)
+            fix = close or ("clinic details come from the clinic profile (--clinic)" if name.startswith("clinic.")
+                            else f"names are {', '.join(PATIENT_SETTINGS)}")
+            raise SettingError(name, "a placeholder name", f"'{name}'", fix)
+        key = PATIENT_SETTINGS[name]
+        if key.endswith("date") or key == "dob":
+            try:
+                fields[key] = date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+            except ValueError:
+                fields[key] = None
+            if fields[key] is None:
+                shown = "a value that is not a date" if key == "dob" else f"'{value}'"
+                raise SettingError(name, "a date as YYYY-MM-DD", shown, "for example 2026-12-03")
+        elif key == "mrn" and not _MRN.fullmatch(value):
+            raise SettingError(name, "an MRN of letters, digits and dashes, at most 20 characters", f"'{value}'")
+        else:
+            fields[key] = value or None
+    return model.Patient(**fields) if fields else None

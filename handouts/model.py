@@ -6,7 +6,7 @@ from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Callable, Iterator, Union
 
 KINDS = ("pre-procedure", "discharge", "general")
 WARNING_LEVELS = ("caution", "urgent", "emergency")
@@ -247,8 +247,53 @@ class Clinic:
     emergency_number: Text = field(default_factory=lambda: Text("911", 0))
     address: Text | None = None
     website: Text | None = None
+    logo: Path | None = None
+    color: str | None = None      # "#1f4e79": headings and rules; checked for contrast on white
 
     def values(self) -> dict[str, Text]:
         """Placeholder values this profile fills, by placeholder name."""
         names = ("name", "phone", "after_hours_phone", "emergency_number")
         return {f"clinic.{n}": getattr(self, n) for n in names if getattr(self, n)}
+
+
+@dataclass(frozen=True)
+class Patient:
+    """One patient's facts for the placeholders; anything left None prints as a write-in line."""
+
+    name: str | None = None
+    mrn: str | None = None
+    dob: date | None = None
+    procedure_date: date | None = None
+    surgeon: str | None = None
+    levels: str | None = None
+    followup_date: date | None = None
+    followup_with: str | None = None
+
+    def values(self, format_date: Callable[[date, bool], str]) -> dict[str, str]:
+        """Placeholder values by name; dates in the words of FORMAT_DATE (weekday shown or not)."""
+        found = {
+            "patient.name": self.name, "patient.mrn": self.mrn,
+            "patient.dob": format_date(self.dob, False) if self.dob else None,
+            "procedure.date": format_date(self.procedure_date, True) if self.procedure_date else None,
+            "procedure.surgeon": self.surgeon, "procedure.levels": self.levels,
+            "followup.date": format_date(self.followup_date, True) if self.followup_date else None,
+            "followup.with": self.followup_with,
+        }
+        return {name: value for name, value in found.items() if value}
+
+    def texts(self) -> Iterator[str]:
+        return (value for value in (self.name, self.mrn, self.surgeon, self.levels, self.followup_with) if value)
+
+
+@dataclass(frozen=True)
+class PacketRequest:
+    """One manifest row: whose packet, which handouts in which order, in which language."""
+
+    row: int
+    patient: Patient
+    handouts: tuple[str, ...]
+    language: str = "en"
+    email: str | None = None
+    notes: str | None = None
+    paper: str = "letter"
+    large_print: bool = False

@@ -1,4 +1,4 @@
-"""PDF writing: a Handout, a clinic profile and paper size in; PDF bytes (or a file, written atomically) out."""
+"""PDF writing: handouts (one, or a patient's packet), a clinic profile and paper size in; PDF bytes (or a file, written atomically) out."""
 from __future__ import annotations
 
 import io
@@ -6,15 +6,20 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections import Counter
 from typing import Callable, Mapping
 
+from reportlab.lib import colors
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
+from reportlab.platypus import PageBreak as PageBreakFlowable
 from reportlab.platypus.doctemplate import LayoutError
 
 from . import __version__, fonts, model, styles
 from .errors import ContentError, ContentErrors, OutputError
-from .flowables import draw_text, story, text_width
+from .flowables import cover, draw_text, notes_box, story, text_width
+from .locales import Locale, for_language
 from .styles import Geometry
 
 
@@ -31,43 +36,82 @@ class Written:
     size: int
 
 
-class _DeferredCanvas(Canvas):
-    """Holds every page until the end, so header and footer can say "Page X of Y"."""
+@dataclass(frozen=True)
+class Packet:
+    """What one PDF holds: handouts in order, and optionally whose they are, a cover and notes."""
 
-    def __init__(self, *args, decorate: Callable[[Canvas, int, int], None], **kwargs):
+    handouts: tuple[model.Handout, ...]
+    patient: model.Patient | None = None
+    language: str = "en"          # of the cover, the notes and the header labels outside a handout
+    cover: bool = False
+    notes: str | None = None
+
+
+class _DeferredCanvas(Canvas):
+    """Holds every page until the end, so header and footer can say "Page X of Y" for each part."""
+
+    def __init__(self, *args, decorate: Callable[[Canvas, int, int, int], None], **kwargs):
         super().__init__(*args, **kwargs)
         self._held_pages: list[dict] = []
         self._decorate = decorate
+        self.part_index = 0
+        self._page_bookmarks: list[tuple[str, dict]] = []
+
+    def bookmarkPage(self, key, **where):
+        # A bookmark points at the page being written, which here happens only in save().
+        self._page_bookmarks.append((key, where))
 
     def showPage(self):
         self._held_pages.append(dict(self.__dict__))
+        self._page_bookmarks = []
         self._startPage()
 
     def save(self):
-        total = len(self._held_pages)
-        for state in self._held_pages:
+        parts = [state["part_index"] for state in self._held_pages]
+        totals = Counter(parts)
+        seen: Counter = Counter()
+        for state, part in zip(self._held_pages, parts):
             self.__dict__.update(state)
-            self._decorate(self, self._pageNumber, total)
+            seen[part] += 1
+            self._decorate(self, part, seen[part], totals[part])
+            for key, where in state["_page_bookmarks"]:
+                super().bookmarkPage(key, **where)
             super().showPage()
-        self.page_count = total
+        self.page_count = len(parts)
         super().save()
+
+
+class _PartStart(Flowable):
+    """Takes no room; the pages from here on belong to part INDEX, with its own title and page numbers."""
+
+    def __init__(self, index: int, outline: tuple[str, str, int] | None = None):
+        super().__init__()
+        self.index, self.outline = index, outline
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+    def draw(self):
+        self.canv.part_index = self.index
 
 
 class _HandoutDoc(BaseDocTemplate):
     source_line = 1
+    source_path: Path | str = ""
 
     def handle_flowable(self, flowables):
         # Remember where in the YAML the block being placed came from, for a block that cannot fit.
         if flowables:
             self.source_line = getattr(flowables[0], "source_line", self.source_line)
+            self.source_path = getattr(flowables[0], "source_path", self.source_path)
         super().handle_flowable(flowables)
 
     def afterFlowable(self, flowable):
         outline = getattr(flowable, "outline", None)
         if outline:
-            key, title = outline
+            key, title, level = outline
             self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(title, key, level=0, closed=False)
+            self.canv.addOutlineEntry(title, key, level=level, closed=False)
 
 
 def _fit(text: str, width: float, size: float, bold: bool = False) -> str:
@@ -79,58 +123,168 @@ def _fit(text: str, width: float, size: float, bold: bool = False) -> str:
     return text.rstrip() + "…"
 
 
-def _decorator(handout: model.Handout, clinic: model.Clinic, geometry: Geometry, values: Mapping[str, str]):
-    header, footer, number = styles.HEADER_SIZE, styles.FOOTER_SIZE, styles.PAGE_NUMBER_SIZE
-    left, right = geometry.frame_x, geometry.frame_x + geometry.frame_width
-    header_y = geometry.page_height - styles.MARGIN_TOP - header
-    header_rule = header_y - styles.HEADER_RULE_GAP
-    footer_y = styles.MARGIN_BOTTOM + 0.3 * footer     # descenders stay inside the margin
-    footer_rule = footer_y + number + styles.FOOTER_RULE_GAP
-    title = model.plain(handout.title, values, styles.BLANK)
-    clinic_name = model.fold_spaces(clinic.name) if clinic.name else ""
-    facts = [handout.id]
-    if handout.version:
-        facts.append(f"version {handout.version}")
-    if handout.reviewed:
-        facts.append(f"reviewed {handout.reviewed.isoformat()}")
-    # The same on every page: shortened once, not once per page.
-    shown_clinic = _fit(clinic_name, geometry.frame_width * styles.HEADER_CLINIC_SHARE, header, True) \
-        if clinic_name else ""
-    clinic_width = text_width(shown_clinic, header, True) if shown_clinic else 0.0
-    shown_title = _fit(title, geometry.frame_width - clinic_width - 18, header)
-    shown_facts = _fit(" · ".join(facts), geometry.frame_width * styles.FOOTER_FACTS_SHARE, footer)
+@dataclass(frozen=True)
+class _PartLook:
+    title: str                   # right of the header
+    facts: str                   # left of the footer
+    page_of: str | None          # "Page {page} of {total}", or None for no page number
 
-    def decorate(canv: Canvas, page: int, total: int) -> None:
+
+class _Decoration:
+    """Header and footer of every page: logo, clinic, title, patient line; facts and page numbers."""
+
+    def __init__(self, clinic: model.Clinic, geometry: Geometry, patient_line: list[tuple[str, bool]],
+                 parts: list[_PartLook]):
+        self.geometry, self.parts = geometry, parts
+        self.left, self.right = geometry.frame_x, geometry.frame_x + geometry.frame_width
+        self.accent = colors.HexColor(clinic.color) if clinic.color else styles.ACCENT
+        self.rule_color = self.accent if clinic.color else styles.RULE
+        top = geometry.page_height - styles.MARGIN_TOP
+        self.header_y = top - styles.HEADER_SIZE
+        self.patient_y = self.header_y - styles.PATIENT_LINE_GAP
+        self.header_rule = geometry.page_height - styles.MARGIN_TOP - geometry.header + styles.HEADER_BELOW_RULE
+        self.footer_y = styles.MARGIN_BOTTOM + 0.3 * styles.FOOTER_SIZE     # descenders stay inside the margin
+        self.footer_rule = self.footer_y + styles.PAGE_NUMBER_SIZE + styles.FOOTER_RULE_GAP
+        self.logo, self.logo_size = None, (0.0, 0.0)
+        text_left = self.left
+        if clinic.logo:
+            self.logo = ImageReader(str(clinic.logo))
+            pixels_wide, pixels_high = self.logo.getSize()
+            height = styles.LOGO_HEIGHT
+            width = min(height * pixels_wide / pixels_high, styles.LOGO_MAX_WIDTH)
+            self.logo_size = (width, width * pixels_high / pixels_wide)
+            text_left += width + styles.LOGO_GAP
+        self.text_left = text_left
+        width = self.right - text_left
+        # The same on every page: shortened once, not once per page.
+        name = model.fold_spaces(clinic.name) if clinic.name else ""
+        self.clinic = _fit(name, width * styles.HEADER_CLINIC_SHARE, styles.HEADER_SIZE, True) if name else ""
+        clinic_width = text_width(self.clinic, styles.HEADER_SIZE, True) + 18 if self.clinic else 0.0
+        self.titles = [_fit(part.title, width - clinic_width, styles.HEADER_SIZE) for part in parts]
+        self.facts = [_fit(part.facts, geometry.frame_width * styles.FOOTER_FACTS_SHARE, styles.FOOTER_SIZE)
+                      for part in parts]
+        self.patient_line = _fit_pieces(patient_line, width, styles.PATIENT_SIZE)
+
+    def __call__(self, canv: Canvas, part: int, page: int, total: int) -> None:
+        look = self.parts[part]
+        header, footer = styles.HEADER_SIZE, styles.FOOTER_SIZE
         canv.saveState()
-        if shown_clinic:
-            draw_text(canv, left, header_y, shown_clinic, header, bold=True, color=styles.ACCENT)
-        draw_text(canv, right, header_y, shown_title, header, align="right", color=styles.MUTED)
-        canv.setStrokeColor(styles.RULE)
+        if self.logo is not None:
+            width, height = self.logo_size
+            top = self.geometry.page_height - styles.MARGIN_TOP
+            canv.drawImage(self.logo, self.left, top - height, width, height, mask="auto")
+        if self.clinic:
+            draw_text(canv, self.text_left, self.header_y, self.clinic, header, bold=True, color=self.accent)
+        draw_text(canv, self.right, self.header_y, self.titles[part], header, align="right", color=styles.MUTED)
+        x = self.text_left
+        for text, bold in self.patient_line:
+            x += draw_text(canv, x, self.patient_y, text, styles.PATIENT_SIZE, bold=bold)
+        canv.setStrokeColor(self.rule_color)
         canv.setLineWidth(styles.RULE_WIDTH)
-        canv.line(left, header_rule, right, header_rule)
-        canv.line(left, footer_rule, right, footer_rule)
-        draw_text(canv, left, footer_y, shown_facts, footer, color=styles.MUTED)
-        draw_text(canv, right, footer_y, f"Page {page} of {total}", number, bold=True, align="right")
+        canv.line(self.left, self.header_rule, self.right, self.header_rule)
+        canv.line(self.left, self.footer_rule, self.right, self.footer_rule)
+        draw_text(canv, self.left, self.footer_y, self.facts[part], footer, color=styles.MUTED)
+        if look.page_of:
+            draw_text(canv, self.right, self.footer_y, look.page_of.format(page=page, total=total),
+                      styles.PAGE_NUMBER_SIZE, bold=True, align="right")
         canv.restoreState()
 
-    return decorate
+
+def _fit_pieces(pieces: list[tuple[str, bool]], width: float, size: float) -> list[tuple[str, bool]]:
+    """(text, bold) pieces of one line, the last ones shortened or dropped until the line fits WIDTH."""
+    out, used = [], 0.0
+    for text, bold in pieces:
+        room = width - used
+        piece = _fit(text, room, size, bold) if room > text_width("…", size, bold) else ""
+        if piece:
+            out.append((piece, bold))
+            used += text_width(piece, size, bold)
+        if piece != text:
+            break
+    return out
+
+
+def _patient_line(patient: model.Patient | None, locale: Locale, values: Mapping[str, str]) -> list[tuple[str, bool]]:
+    """"Patient: Ana Pérez · MRN A-1001 · Born March 14, 1948" as (text, bold) pieces; none without a patient."""
+    if patient is None:
+        return []
+    pieces = [(f"{locale.patient_label}: ", False), (model.fold_spaces(patient.name or styles.BLANK), True)]
+    if patient.mrn:
+        pieces.append((f"  ·  {locale.mrn_label} {patient.mrn}", False))
+    if values.get("patient.dob"):
+        pieces.append((f"  ·  {locale.born_label}: {values['patient.dob']}", False))
+    return pieces
+
+
+def _facts(handout: model.Handout, locale: Locale) -> str:
+    facts = [handout.id]
+    if handout.version:
+        facts.append(f"{locale.version_label} {handout.version}")
+    if handout.reviewed:
+        facts.append(f"{locale.reviewed_label} {handout.reviewed.isoformat()}")
+    return " · ".join(facts)
+
+
+def placeholder_values(clinic: model.Clinic, patient: model.Patient | None, language: str) -> dict[str, str]:
+    """Every placeholder value for a handout in LANGUAGE: the clinic's, then the patient's (dates in words)."""
+    locale = for_language(language)
+    patient_values = patient.values(locale.format_date) if patient else {}
+    return {**clinic.values(), **patient_values}
 
 
 def render(handout: model.Handout, clinic: model.Clinic, paper: str = "letter",
-           values: Mapping[str, str] | None = None) -> Rendered:
-    """The PDF of HANDOUT as bytes; VALUES adds to (and overrides) the clinic's placeholder values."""
+           patient: model.Patient | None = None) -> Rendered:
+    """The PDF of one HANDOUT as bytes, personalized for PATIENT when given."""
+    return render_packet(Packet((handout,), patient, handout.language), clinic, paper)
+
+
+def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", keywords: str = "") -> Rendered:
+    """The PDF of PACKET as bytes: each handout starts a page and numbers its own pages.
+
+    A lone handout without a cover lists its sections at the top of the outline; in a packet each
+    handout is an outline entry with its sections under it."""
     fonts.register()
-    geometry = Geometry(paper)
-    merged = {**clinic.values(), **(values or {})}
+    locale = for_language(packet.language)
+    geometry = Geometry(paper, styles.header_height(clinic.logo is not None, packet.patient is not None))
+    packet_values = placeholder_values(clinic, packet.patient, packet.language)
+    lone = len(packet.handouts) == 1 and not packet.cover
+    flowables: list[Flowable] = []
+    looks: list[_PartLook] = []
+    if packet.cover:
+        flowables.append(_PartStart(0, ("cover", locale.cover_title, 0)))
+        flowables += cover(list(packet.handouts), packet.patient or model.Patient(), clinic, packet_values,
+                           geometry, locale, clinic.color, packet.notes)
+        looks.append(_PartLook(locale.cover_title, packet.patient.mrn if packet.patient and packet.patient.mrn
+                               else "", None))
+    for handout in packet.handouts:
+        values = placeholder_values(clinic, packet.patient, handout.language)
+        title = model.plain(handout.title, values, styles.BLANK)
+        part = len(looks)
+        if flowables:
+            flowables.append(PageBreakFlowable())
+        if not lone:
+            flowables.append(_PartStart(part, (f"part-{part}", title, 0)))
+        if packet.notes and not packet.cover and part == 0:
+            flowables.append(notes_box(packet.notes, geometry, locale))
+        handout_locale = for_language(handout.language)
+        for flowable in story(handout, values, geometry, clinic.color, outline_prefix=f"part-{part}-",
+                              outline_level=0 if lone else 1):
+            flowable.source_path = handout.path
+            flowables.append(flowable)
+        looks.append(_PartLook(title, _facts(handout, handout_locale), handout_locale.page_of))
+
+    first = packet.handouts[0]
+    titles = [look.title for look in looks[1 if packet.cover else 0:]]
     buffer = io.BytesIO()
     doc = _HandoutDoc(buffer, pagesize=(geometry.page_width, geometry.page_height),
                       leftMargin=geometry.frame_x, rightMargin=geometry.frame_x,
-                      topMargin=styles.MARGIN_TOP + styles.HEADER_HEIGHT, bottomMargin=geometry.frame_y,
-                      title=model.plain(handout.title, merged, styles.BLANK),
+                      topMargin=styles.MARGIN_TOP + geometry.header, bottomMargin=geometry.frame_y,
+                      title=titles[0] if lone else f"{locale.cover_title}: {'; '.join(titles)}",
                       author=model.fold_spaces(clinic.name or ""),
-                      subject=handout.kind,
-                      creator=f"handouts {__version__}", lang=handout.language, invariant=1,
-                      initialFontName=fonts.MAIN)
+                      subject=first.kind if lone else ", ".join(dict.fromkeys(h.kind for h in packet.handouts)),
+                      keywords=keywords,
+                      creator=f"handouts {__version__}", lang=packet.language if not lone else first.language,
+                      invariant=1, initialFontName=fonts.MAIN)
     frame = Frame(geometry.frame_x, geometry.frame_y, geometry.frame_width, geometry.frame_height,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
 
@@ -139,18 +293,18 @@ def render(handout: model.Handout, clinic: model.Clinic, paper: str = "letter",
         canv.showOutline()
 
     doc.addPageTemplates([PageTemplate("page", [frame], onPage=first_page)])
+    decoration = _Decoration(clinic, geometry, _patient_line(packet.patient, locale, packet_values), looks)
     canvases: list[_DeferredCanvas] = []
 
     def make_canvas(*args, **kwargs):
-        canvases.append(_DeferredCanvas(*args, decorate=_decorator(handout, clinic, geometry, merged), **kwargs))
+        canvases.append(_DeferredCanvas(*args, decorate=decoration, **kwargs))
         return canvases[-1]
 
-    flowables = story(handout, merged, geometry)
     try:
         doc.build(flowables, canvasmaker=make_canvas)
     except LayoutError:
         raise ContentErrors([ContentError(
-            handout.path, doc.source_line, expected="a block that fits on one page",
+            doc.source_path or first.path, doc.source_line, expected="a block that fits on one page",
             found="one that is taller than a page and cannot be split (a long table cell, picture or box entry)",
             fix="split it into shorter paragraphs, rows or entries")]) from None
     return Rendered(buffer.getvalue(), canvases[-1].page_count)
@@ -166,18 +320,21 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())    # mkstemp makes it private; give it the usual mode
+        os.chmod(temporary, file_mode())    # mkstemp makes it private; give it the usual mode
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(path, error.strerror or str(error)) from None
 
 
-def _umask() -> int:
+def file_mode() -> int:
+    """The mode a newly created file gets under this process's umask."""
     mask = os.umask(0)
     os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
-def output_name(handout: model.Handout) -> str:
-    return f"{handout.id}.{handout.language}.pdf"
+def output_name(handout: model.Handout, patient: model.Patient | None = None) -> str:
+    """<id>.<language>.pdf, with the MRN in front for one patient's copy (never the name)."""
+    prefix = f"{patient.mrn}." if patient is not None and patient.mrn else ""
+    return f"{prefix}{handout.id}.{handout.language}.pdf"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -16,13 +17,14 @@ PAPER_SIZES = {"letter": LETTER, "a4": A4}
 MARGIN_SIDE = 0.85 * inch
 MARGIN_TOP = 0.75 * inch          # to the top of the header text
 MARGIN_BOTTOM = 0.75 * inch       # to the bottom of the footer text
-HEADER_HEIGHT = 0.5 * inch        # header text and rule, above the frame
+HEADER_HEIGHT = 0.5 * inch        # header text and rule, above the frame (no logo, no patient)
 FOOTER_HEIGHT = 0.45 * inch       # footer text and rule, below the frame
 
 
 @dataclass(frozen=True)
 class Geometry:
     paper: str = "letter"
+    header: float = HEADER_HEIGHT     # taller with a logo or a patient line: see header_height()
 
     @property
     def page_width(self) -> float:
@@ -46,7 +48,7 @@ class Geometry:
 
     @property
     def frame_height(self) -> float:
-        return self.page_height - MARGIN_TOP - HEADER_HEIGHT - self.frame_y
+        return self.page_height - MARGIN_TOP - self.header - self.frame_y
 
 
 # --- colours -------------------------------------------------------------------------------------
@@ -78,6 +80,7 @@ title = _style("title", base, fontName=fonts.MAIN_BOLD, fontSize=24, leading=30,
                spaceAfter=12)
 heading = _style("heading", base, fontName=fonts.MAIN_BOLD, fontSize=17, leading=22, textColor=ACCENT,
                  spaceBefore=16, spaceAfter=7)
+cover_name = _style("cover_name", base, fontName=fonts.MAIN_BOLD, fontSize=20, leading=26, spaceAfter=8)
 summary = _style("summary", base, fontName=fonts.MAIN_BOLD, fontSize=14, leading=20)
 box_title = _style("box_title", base, fontName=fonts.MAIN_BOLD, fontSize=14, leading=19, spaceAfter=6)
 box_text = _style("box_text", body, spaceAfter=6)
@@ -88,6 +91,15 @@ caption = _style("caption", base, fontSize=11.5, leading=15, textColor=MUTED, sp
 small = _style("small", base, fontSize=10, leading=12, textColor=MUTED)   # footer
 line_label = _style("line_label", base, fontSize=11.5, leading=14, textColor=MUTED)   # under signature lines
 LINK_COLOR = "#1f4e79"
+ACCENTED = ("title", "heading")     # styles that take the clinic's colour
+
+
+@lru_cache(maxsize=None)
+def accented(style: ParagraphStyle, color: str | None) -> ParagraphStyle:
+    """STYLE in the clinic's COLOR (headings follow the clinic's brand); STYLE itself without one."""
+    if color is None or style.name not in ACCENTED:
+        return style
+    return _style(f"{style.name}-{color}", style, textColor=colors.HexColor(color))
 
 # Table text is drawn by Paragraphs, but Table falls back to Helvetica for anything else it draws.
 TABLE_FONT = fonts.MAIN
@@ -104,6 +116,18 @@ FOOTER_RULE_GAP = 7           # from the footer text up to its rule
 RULE_WIDTH = 0.8
 HEADER_CLINIC_SHARE = 0.45    # of the frame width, before the clinic name is shortened
 FOOTER_FACTS_SHARE = 0.7
+HEADER_BELOW_RULE = 18        # from the header rule down to the first line of the page
+PATIENT_LINE_GAP = 16         # from the clinic line's baseline to the patient line's
+PATIENT_SIZE = 11
+LOGO_HEIGHT = 0.42 * inch
+LOGO_MAX_WIDTH = 1.6 * inch
+LOGO_GAP = 8
+
+
+def header_height(logo: bool, patient: bool) -> float:
+    """From the top margin down to the first line of the page, for a header with these parts."""
+    text = HEADER_SIZE + (PATIENT_LINE_GAP if patient else 0) + HEADER_RULE_GAP
+    return max(text, LOGO_HEIGHT + 4 if logo else 0) + HEADER_BELOW_RULE
 
 # --- list markers ---------------------------------------------------------------------------------
 INDENT_STEP = 22           # per nesting level
@@ -128,7 +152,7 @@ class BoxStyle:
     border: colors.Color
     fill: colors.Color | None
     border_width: float
-    label: str | None = None      # a word that survives a black-and-white printer
+    label: str | None = None      # key of the label word (locales): it survives a black-and-white printer
     icon: str | None = None       # 'triangle', 'circle' or 'octagon', drawn as shapes
     padding: float = 11
 
@@ -137,12 +161,13 @@ BOX_STYLES = {
     "summary": BoxStyle("summary", ACCENT, SUMMARY_FILL, 0, padding=13),
     "checklist": BoxStyle("checklist", ACCENT, None, 1.2),
     "note": BoxStyle("note", MUTED, NOTE_FILL, 0.8),
+    "care_team": BoxStyle("care_team", ACCENT, SUMMARY_FILL, 2),
     "caution": BoxStyle("caution", colors.HexColor("#a86a00"), colors.HexColor("#fff6df"), 1.5,
-                        label="CAUTION", icon="triangle"),
+                        label="caution", icon="triangle"),
     "urgent": BoxStyle("urgent", colors.HexColor("#c2410c"), colors.HexColor("#fff0e5"), 3,
-                       label="URGENT", icon="circle"),
+                       label="urgent", icon="circle"),
     "emergency": BoxStyle("emergency", colors.HexColor("#b91c1c"), colors.HexColor("#fde8e8"), 5,
-                          label="EMERGENCY", icon="octagon"),
+                          label="emergency", icon="octagon"),
 }
 ICON_SIZE = 22
 BOX_RADIUS = 5

@@ -1,0 +1,379 @@
+"""Batch: a manifest, content folder and clinic profile in; one packet PDF per row, a report and a print file out.
+
+Rows stream from the manifest to worker processes through a short window, so memory stays flat
+however long the manifest is. Every packet is written to a temporary file and renamed; a packet
+whose inputs have not changed since the last run is left as it is.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import string
+import tempfile
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Callable, Iterator
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from . import __version__, fonts, locales, model
+from .build import load
+from .errors import ContentError, HandoutError
+from .manifest import Manifest, Row
+from .pdf import Packet, file_mode, render_packet, write_atomically
+from .printfile import PrintFile, PrintSummary
+
+REPORT_COLUMNS = ("row", "mrn", "status", "pages", "file", "error")
+WRITTEN, UNCHANGED, FAILED = "written", "unchanged", "failed"
+_FINGERPRINT_PREFIX = "handouts-inputs:"
+_WINDOW_PER_JOB = 4           # rows in flight per worker: enough to keep it busy, few enough to stay flat
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    out_dir: Path = Path("out")
+    content: Path = Path("content")
+    clinic_path: Path | None = None
+    jobs: int = 1
+    cover: bool = False
+    print_file: Path | None = None
+    duplex: bool = False
+    shard: tuple[int, int] = (1, 1)
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class RowResult:
+    line: int
+    mrn: str
+    status: str
+    pages: int = 0
+    file: str = ""
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    name: str = ""               # for -v only; never written to a file or printed by default
+
+
+@dataclass
+class BatchSummary:
+    manifest: Path
+    report: Path
+    warnings: list[str] = field(default_factory=list)
+    written: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    print_file: PrintSummary | None = None
+
+    @property
+    def packets_per_second(self) -> float:
+        return (self.written + self.unchanged) / self.seconds if self.seconds else 0.0
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """"K/N" -> (K, N), 1 <= K <= N; ValueError otherwise."""
+    k, slash, n = text.partition("/")
+    if not slash or not k.strip().isdigit() or not n.strip().isdigit() or not 1 <= int(k) <= int(n):
+        raise ValueError(f"expected K/N with 1 <= K <= N, such as 2/4, found '{text}'")
+    return int(k), int(n)
+
+
+def in_shard(row: Row, shard: tuple[int, int]) -> bool:
+    """A stable split: the same MRN always lands in the same shard, whatever the row order."""
+    k, n = shard
+    digest = hashlib.sha256(row.shard_key.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % n == k - 1
+
+
+def report_name(shard: tuple[int, int]) -> str:
+    k, n = shard
+    return "batch-report.csv" if n == 1 else f"batch-report-{k}-of-{n}.csv"
+
+
+# --- the catalogue of handouts ----------------------------------------------------------------------
+class _Catalogue:
+    """Loaded handouts by id and language, and a digest of each one's files for rerun checks."""
+
+    def __init__(self, handouts: list[model.Handout], clinic: model.Clinic):
+        self.by_id: dict[str, dict[str, model.Handout]] = {}
+        for handout in handouts:
+            self.by_id.setdefault(handout.id, {})[handout.language.lower()] = handout
+        self.clinic = clinic
+        self._digests: dict[Path, str] = {}
+        self.clinic_digest = _digest_files([p for p in (clinic.path, clinic.logo) if p])
+
+    def pick(self, handout_id: str, language: str) -> model.Handout:
+        """The handout in LANGUAGE, else its base language, else English, else any."""
+        versions = self.by_id[handout_id]
+        language = language.lower()
+        for wanted in (language, language.split("-")[0], "en"):
+            if wanted in versions:
+                return versions[wanted]
+        return next(iter(versions.values()))
+
+    def digest(self, handout: model.Handout) -> str:
+        if handout.path not in self._digests:
+            pictures = [block.src for section in handout.sections for block in section.blocks
+                        if isinstance(block, model.Image)]
+            self._digests[handout.path] = _digest_files([handout.path, *pictures])
+        return self._digests[handout.path]
+
+    def characters(self) -> str:
+        """Every character the packets of this batch share: content, clinic, the engine's own words."""
+        texts = [text for versions in self.by_id.values() for handout in versions.values()
+                 for text in handout.texts()]
+        texts += [str(value) for value in self.clinic.values().values()]
+        return "".join(texts) + locales.all_words() + string.printable + "·…"
+
+
+def _digest_files(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+# --- one packet, in a worker ------------------------------------------------------------------------
+_worker: dict[str, object] = {}
+
+
+def _start_worker(catalogue: _Catalogue, characters: str) -> None:
+    fonts.share_subsets(characters)
+    _worker["catalogue"] = catalogue
+
+
+def _make_packet(request: model.PacketRequest, handouts: tuple[tuple[str, str], ...], cover: bool,
+                 target: str, fingerprint: str) -> int:
+    """Render one packet and write it to TARGET; returns its page count."""
+    catalogue: _Catalogue = _worker["catalogue"]      # type: ignore[assignment]
+    chosen = tuple(catalogue.by_id[handout_id][language] for handout_id, language in handouts)
+    packet = Packet(chosen, request.patient, request.language, cover, request.notes)
+    rendered = render_packet(packet, catalogue.clinic, request.paper, keywords=_FINGERPRINT_PREFIX + fingerprint)
+    write_atomically(Path(target), rendered.data)
+    return rendered.pages
+
+
+# --- the batch --------------------------------------------------------------------------------------
+@dataclass
+class _Job:
+    row: Row
+    result: RowResult | None = None           # known without rendering: a bad row, or an unchanged packet
+    target: Path | None = None
+    chosen: tuple[tuple[str, str], ...] = ()  # (id, language) of each handout, in the row's order
+    fingerprint: str = ""
+    warnings: tuple[str, ...] = ()
+    future: Future | None = None
+
+
+def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowResult], None] | None = None,
+              on_warning: Callable[[str], None] | None = None) -> BatchSummary:
+    """Make the packet of every manifest row in this shard; ON_WARNING hears of manifest-wide warnings
+    before the first row, ON_ROW of each row as it finishes."""
+    started = time.perf_counter()
+    handouts, clinic = load([options.content], options.clinic_path)
+    catalogue = _Catalogue(handouts, clinic)
+    manifest = Manifest(manifest_path, catalogue.by_id)
+    rows = _peeked(row for row in manifest.rows() if in_shard(row, options.shard))
+    next(rows)     # reads the header first: a bad header stops the batch before anything is written
+    summary = BatchSummary(manifest_path, options.out_dir / report_name(options.shard),
+                           warnings=[str(warning) for warning in manifest.warnings])
+    for warning in summary.warnings:
+        if on_warning is not None:
+            on_warning(warning)
+    characters = catalogue.characters()
+    jobs = max(1, options.jobs)
+    executor = None
+    if jobs > 1:
+        executor = ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=_start_worker,
+                                       initargs=(catalogue, characters))
+    else:
+        _start_worker(catalogue, characters)
+    report = _Report(summary.report)
+    print_file = PrintFile(options.print_file, options.duplex) if options.print_file else None
+    try:
+        for result in _results(rows, catalogue, options, executor, jobs):
+            _count(summary, result)
+            report.add(result)
+            if print_file is not None and result.status != FAILED:
+                print_file.add(options.out_dir / result.file, result.mrn)
+            if on_row is not None:
+                on_row(result)
+    except BaseException:
+        report.abort()
+        if print_file is not None:
+            print_file.abort()
+        raise
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        else:
+            fonts.share_subsets("")      # later documents of this process are not packets
+    report.close()
+    if print_file is not None:
+        summary.print_file = print_file.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _peeked(rows: Iterator[Row]) -> Iterator[Row]:
+    """ROWS, preceded by a None that is yielded once the first row (and so the header) has been read."""
+    first = next(rows, None)
+    yield None
+    if first is not None:
+        yield first
+        yield from rows
+
+
+def _count(summary: BatchSummary, result: RowResult) -> None:
+    if result.status == WRITTEN:
+        summary.written += 1
+    elif result.status == UNCHANGED:
+        summary.unchanged += 1
+    else:
+        summary.failed += 1
+    summary.pages += result.pages
+
+
+def _results(rows: Iterator[Row], catalogue: _Catalogue, options: BatchOptions,
+             executor: ProcessPoolExecutor | None, jobs: int) -> Iterator[RowResult]:
+    """A result per row, in manifest order, with at most a few rows per worker in flight."""
+    window: deque[_Job] = deque()
+    for row in rows:
+        job = _prepare(row, catalogue, options)
+        if job.result is None:
+            if executor is None:
+                job.result = _run_here(job, options)
+            else:
+                job.future = _submit(executor, job, options)
+        window.append(job)
+        while window and (window[0].result is not None or len(window) > jobs * _WINDOW_PER_JOB):
+            yield _finish(window.popleft())
+    while window:
+        yield _finish(window.popleft())
+
+
+def _prepare(row: Row, catalogue: _Catalogue, options: BatchOptions) -> _Job:
+    warnings = [str(warning) for warning in row.warnings]
+    request = row.request
+    if request is None:
+        return _Job(row, RowResult(row.line, row.mrn, FAILED, errors=tuple(map(str, row.errors)),
+                                   warnings=tuple(warnings)))
+    chosen = []
+    for handout_id in request.handouts:
+        handout = catalogue.pick(handout_id, request.language)
+        if handout.language.lower().split("-")[0] != request.language.lower().split("-")[0]:
+            warnings.append(str(ContentError(
+                row.path, row.line, key="language", warning=True,
+                message=f"{handout_id} has no '{request.language}' version; the '{handout.language}' one is used")))
+        chosen.append(handout)
+    target = options.out_dir / f"{request.patient.mrn}.pdf"
+    job = _Job(row, None, target, tuple((h.id, h.language.lower()) for h in chosen),
+               _fingerprint(request, chosen, catalogue, options), tuple(warnings))
+    if not options.force:
+        pages = _pages_if_unchanged(target, job.fingerprint)
+        if pages:
+            job.result = _result(job, UNCHANGED, pages)
+    return job
+
+
+def _result(job: _Job, status: str, pages: int = 0, error: str | None = None) -> RowResult:
+    request = job.row.request
+    return RowResult(job.row.line, job.row.mrn, status, pages, job.target.name if status != FAILED else "",
+                     errors=(error,) if error else (), warnings=job.warnings,
+                     name=request.patient.name or "" if request else "")
+
+
+def _arguments(job: _Job, options: BatchOptions) -> tuple:
+    return (job.row.request, job.chosen, options.cover, str(job.target), job.fingerprint)
+
+
+def _submit(executor: ProcessPoolExecutor, job: _Job, options: BatchOptions) -> Future | None:
+    try:
+        return executor.submit(_make_packet, *_arguments(job, options))
+    except BrokenProcessPool:
+        job.result = _result(job, FAILED, error=_stopped(job))
+        return None
+
+
+def _run_here(job: _Job, options: BatchOptions) -> RowResult:
+    try:
+        pages = _make_packet(*_arguments(job, options))
+    except HandoutError as error:
+        return _result(job, FAILED, error=str(error))
+    return _result(job, WRITTEN, pages)
+
+
+def _finish(job: _Job) -> RowResult:
+    if job.result is not None:
+        return job.result
+    try:
+        pages = job.future.result()
+    except BrokenProcessPool:
+        return _result(job, FAILED, error=_stopped(job))
+    except HandoutError as error:
+        return _result(job, FAILED, error=str(error))
+    return _result(job, WRITTEN, pages)
+
+
+def _stopped(job: _Job) -> str:
+    return (f"{job.row.path}:{job.row.line}: the worker process making this packet stopped "
+            "(killed or out of memory); no file was written; run the batch again")
+
+
+def _fingerprint(request: model.PacketRequest, chosen: list[model.Handout], catalogue: _Catalogue,
+                 options: BatchOptions) -> str:
+    """A digest of everything a packet is made from: the row, the handouts' files, the clinic, the engine."""
+    inputs = {
+        "engine": __version__,
+        "row": {key: value for key, value in asdict(request).items() if key != "row"},
+        "handouts": [catalogue.digest(handout) for handout in chosen],
+        "clinic": catalogue.clinic_digest,
+        "cover": options.cover,
+    }
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _pages_if_unchanged(target: Path, fingerprint: str) -> int:
+    """The page count of TARGET if it was made from the same inputs, else 0."""
+    if not target.is_file():
+        return 0
+    try:
+        reader = PdfReader(target)
+        keywords = (reader.metadata or {}).get("/Keywords", "")
+        return len(reader.pages) if keywords == _FINGERPRINT_PREFIX + fingerprint else 0
+    except (OSError, PdfReadError, ValueError, KeyError):
+        return 0
+
+
+class _Report:
+    """batch-report.csv, written row by row to a temporary file and renamed when the batch ends."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, self.temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+        self.file = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow(REPORT_COLUMNS)
+
+    def add(self, result: RowResult) -> None:
+        self.writer.writerow((result.line, result.mrn, result.status, result.pages or "", result.file,
+                              " | ".join(result.errors)))
+
+    def close(self) -> None:
+        self.file.close()
+        os.chmod(self.temporary, file_mode())
+        os.replace(self.temporary, self.path)
+
+    def abort(self) -> None:
+        self.file.close()
+        Path(self.temporary).unlink(missing_ok=True)

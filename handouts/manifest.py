@@ -1,0 +1,338 @@
+"""Manifest: a CSV or YAML list of patients in; one validated packet request (or its problems) per row out.
+
+Rows are read one at a time, so a manifest of any length needs the same memory. A row's number is
+the line of the file where it starts, which is also its row number in a spreadsheet unless an
+earlier cell holds a line break."""
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import yaml
+
+from . import fonts, model
+from .errors import ContentError, ContentErrors
+
+REQUIRED = ("mrn", "name", "handouts")
+COLUMNS = REQUIRED + ("dob", "email", "language", "procedure_date", "surgeon", "levels", "followup_date",
+                      "followup_with", "notes", "paper", "large_print")
+PAPERS = ("letter", "a4")
+MAX_MRN = 20
+MAX_NAME = 100
+MAX_TEXT = 200
+MAX_NOTES = 500         # a box that still leaves the cover page room for its checklist
+_MRN = re.compile(rf"[A-Za-z0-9][A-Za-z0-9-]{{0,{MAX_MRN - 1}}}")
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_DELIMITERS = ",;\t"
+
+
+@dataclass
+class Row:
+    """One manifest row: its request when valid, and what was wrong or worth knowing about it."""
+
+    path: Path
+    line: int
+    mrn: str                                  # as written, for the report, even when invalid
+    request: model.PacketRequest | None = None
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentError] = field(default_factory=list)
+
+    @property
+    def shard_key(self) -> str:
+        # Rows with the same MRN land in the same shard, so duplicates are still caught there.
+        return self.mrn.strip().casefold() or f"line {self.line}"
+
+
+class Manifest:
+    """An open manifest: header warnings now, rows one by one as `rows()` is iterated."""
+
+    def __init__(self, path: Path, handout_ids: Iterable[str]):
+        self.path = path
+        self.handout_ids = frozenset(handout_ids)
+        self.warnings: list[ContentError] = []
+        if not path.is_file():
+            raise ContentErrors([ContentError(path, 0, expected="a manifest file (CSV or YAML)", found="no such file")])
+        self._yaml = path.suffix.lower() in (".yaml", ".yml")
+
+    def rows(self) -> Iterator[Row]:
+        seen: dict[str, int] = {}
+        cells = _yaml_cells(self.path) if self._yaml else _csv_cells(self.path, self.warnings)
+        for line, values, problems in cells:
+            row = _row(self.path, line, values, self.handout_ids, seen)
+            row.errors[:0] = [problem for problem in problems if not problem.warning]
+            row.warnings[:0] = [problem for problem in problems if problem.warning]
+            if row.errors:
+                row.request = None
+            yield row
+
+
+# --- reading cells ---------------------------------------------------------------------------------
+def _decoded_lines(path: Path, bad_lines: set[int]) -> Iterator[str]:
+    """The file's lines as text, decoded one by one so that bad bytes are pinned to their line."""
+    decoder = codecs.getincrementaldecoder("utf-8")
+    with path.open("rb") as file:
+        for number, raw in enumerate(file, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                yield decoder().decode(raw, final=True)
+            except UnicodeDecodeError:
+                bad_lines.add(number)
+                yield raw.decode("utf-8", errors="replace")
+
+
+def _csv_cells(path: Path, warnings: list[ContentError]) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
+    bad_lines: set[int] = set()
+    lines = _decoded_lines(path, bad_lines)
+    first = next(lines, "")
+    # Excel in many countries saves "CSV" with semicolons; the header says which one this is.
+    delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
+
+    def all_lines() -> Iterator[str]:
+        yield first
+        yield from lines
+
+    reader = csv.reader(all_lines(), delimiter=delimiter)
+    try:
+        header = [cell.strip().lower() for cell in next(reader, [])]
+    except csv.Error as error:
+        raise ContentErrors([ContentError(path, 1, expected="a header row of column names", found=str(error))])
+    _check_header(path, header, 1 in bad_lines, warnings)
+    end = reader.line_num
+    while True:
+        start = end + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            end = reader.line_num
+            yield start, {}, [ContentError(path, start, expected="a row of comma-separated cells",
+                                           found=f"broken quoting ({error})",
+                                           fix="put a cell with commas or quotes inside double quotes")]
+            continue
+        end = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        problems = []
+        if any(number in bad_lines for number in range(start, end + 1)):
+            problems.append(ContentError(path, start, expected="UTF-8 text", found="bytes in another encoding",
+                                         fix="in Excel use Save As > 'CSV UTF-8'"))
+        if len(cells) > len(header):
+            problems.append(ContentError(path, start, expected=f"at most {len(header)} cells, one per column",
+                                         found=f"{len(cells)}",
+                                         fix="put a cell that holds a comma inside double quotes"))
+        yield start, {name: cell for name, cell in zip(header, cells) if name}, problems
+
+
+def _check_header(path: Path, header: list[str], undecodable: bool, warnings: list[ContentError]) -> None:
+    missing = [name for name in REQUIRED if name not in header]
+    errors = []
+    if undecodable:
+        errors.append(ContentError(path, 1, expected="UTF-8 text", found="bytes in another encoding",
+                                   fix="in Excel use Save As > 'CSV UTF-8'"))
+    if missing:
+        errors.append(ContentError(path, 1, expected=f"a header row with the columns {', '.join(REQUIRED)}",
+                                   found=f"no {' or '.join(missing)} column",
+                                   fix="the first row names the columns"))
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
+    if repeated:
+        errors.append(ContentError(path, 1, expected="each column once", found=f"{', '.join(repeated)} twice"))
+    if errors:
+        raise ContentErrors(errors)
+    for name in header:
+        if name and name not in COLUMNS:
+            warnings.append(_unknown_column(path, 1, name))
+
+
+def _unknown_column(path: Path, line: int, name: str) -> ContentError:
+    close = difflib.get_close_matches(name, COLUMNS, n=1)
+    fix = f"did you mean '{close[0]}'?" if close else f"columns are {', '.join(COLUMNS)}"
+    return ContentError(path, line, message=f"unknown column '{name}' is ignored", fix=fix, warning=True)
+
+
+def _yaml_cells(path: Path) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
+    """Each mapping of a YAML list, read from the event stream so the list is never held whole."""
+    with path.open("rb") as file:
+        events = yaml.parse(file, Loader=yaml.SafeLoader)
+        try:
+            for event in events:
+                if isinstance(event, yaml.SequenceStartEvent):
+                    break
+                if isinstance(event, (yaml.MappingStartEvent, yaml.ScalarEvent)):
+                    raise ContentErrors([ContentError(path, event.start_mark.line + 1,
+                                                      expected="a list of patients, each starting with '- '",
+                                                      found="something else")])
+            for event in events:
+                if isinstance(event, yaml.SequenceEndEvent):
+                    return
+                line = event.start_mark.line + 1
+                if not isinstance(event, yaml.MappingStartEvent):
+                    _skip(event, events)
+                    yield line, {}, [ContentError(path, line, expected="a patient (mrn: ..., name: ...)",
+                                                  found="something else")]
+                    continue
+                yield _yaml_mapping(path, line, events)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            raise ContentErrors([ContentError(path, mark.line + 1 if mark else 0, expected="valid YAML",
+                                              found=getattr(error, "problem", None) or str(error))]) from None
+
+
+def _yaml_mapping(path: Path, line: int, events) -> tuple[int, dict[str, str], list[ContentError]]:
+    values: dict[str, str] = {}
+    problems: list[ContentError] = []
+    for key in events:
+        if isinstance(key, yaml.MappingEndEvent):
+            return line, values, problems
+        value = next(events)
+        name = key.value.strip().lower() if isinstance(key, yaml.ScalarEvent) else ""
+        if isinstance(value, yaml.ScalarEvent):
+            text = "" if value.implicit[0] and value.value in ("~", "null", "Null", "NULL") else value.value
+        elif isinstance(value, yaml.SequenceStartEvent) and name == "handouts":
+            parts = []
+            for item in events:
+                if isinstance(item, yaml.SequenceEndEvent):
+                    break
+                parts.append(item.value if isinstance(item, yaml.ScalarEvent) else "")
+                _skip(item, events)
+            text = ";".join(parts)
+        else:
+            _skip(value, events)
+            problems.append(ContentError(path, value.start_mark.line + 1, key=name,
+                                         expected="a single value", found="a list or mapping"))
+            continue
+        if name in values:
+            problems.append(ContentError(path, key.start_mark.line + 1, key=name, expected="each key once",
+                                         found="it twice"))
+        elif name and name not in COLUMNS:
+            problems.append(_unknown_column(path, key.start_mark.line + 1, name))
+        values[name] = text
+    return line, values, problems
+
+
+def _skip(event, events) -> None:
+    """Consume the rest of a collection whose start EVENT was just read."""
+    depth = 1 if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)) else 0
+    while depth:
+        inner = next(events)
+        if isinstance(inner, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+        elif isinstance(inner, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+# --- checking a row --------------------------------------------------------------------------------
+def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[str],
+         seen: dict[str, int]) -> Row:
+    cell = {name: unicodedata.normalize("NFC", value.strip()) for name, value in values.items()}
+    row = Row(path, line, cell.get("mrn", ""))
+
+    def error(key: str, expected: str, found: str, fix: str | None = None) -> None:
+        row.errors.append(ContentError(path, line, key=key, expected=expected, found=found, fix=fix))
+
+    mrn = cell.get("mrn", "")
+    if not mrn:
+        error("mrn", "the patient's MRN", "an empty cell")
+    elif not _MRN.fullmatch(mrn):
+        error("mrn", f"an MRN of letters, digits and dashes, at most {MAX_MRN} characters",
+              f"'{_shown(mrn)}'", "it names the packet file, so nothing else is allowed")
+    elif mrn.casefold() in seen:
+        error("mrn", "an MRN not used on an earlier row", f"'{mrn}' again (first on line {seen[mrn.casefold()]})",
+              "give each patient one row, listing all their handouts in it")
+    if _MRN.fullmatch(mrn):
+        seen.setdefault(mrn.casefold(), line)
+
+    name = cell.get("name", "")
+    if not name:
+        error("name", "the patient's name", "an empty cell")
+    elif len(name) > MAX_NAME:
+        error("name", f"a name of at most {MAX_NAME} characters", f"{len(name)}")
+    # The name is health information: its characters may be shown, never the name itself.
+    texts = {key: cell.get(key, "") for key in ("name", "surgeon", "levels", "followup_with", "notes")}
+    for key, text in texts.items():
+        if key != "name" and key != "notes" and len(text) > MAX_TEXT:
+            error(key, f"at most {MAX_TEXT} characters", f"{len(text)}")
+        unknown_chars = [char for char in dict.fromkeys(text) if fonts.family_for(char) is None]
+        if unknown_chars:
+            error(key, "characters the fonts can draw", ", ".join(f"U+{ord(c):04X}" for c in unknown_chars),
+                  "write the name in Latin, Greek or Cyrillic letters")
+        elif any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+            error(key, "left-to-right text", "right-to-left script (Hebrew or Arabic)",
+                  "right-to-left text is not supported yet")
+    notes = cell.get("notes", "")
+    if len(notes) > MAX_NOTES:
+        error("notes", f"notes of at most {MAX_NOTES} characters, to fit on the first page", f"{len(notes)}")
+
+    dates = {key: _date(cell.get(key, ""), key, error) for key in ("dob", "procedure_date", "followup_date")}
+    today = date.today()
+    if dates["dob"] and not date(1900, 1, 1) <= dates["dob"] <= today:
+        error("dob", "a date of birth between 1900 and today", "a date outside that range")
+        dates["dob"] = None
+    if dates["procedure_date"] and dates["followup_date"] and dates["followup_date"] < dates["procedure_date"]:
+        error("followup_date", "a follow-up on or after the procedure date",
+              f"{dates['followup_date'].isoformat()}, before {dates['procedure_date'].isoformat()}")
+
+    language = cell.get("language", "") or "en"
+    if not _LANGUAGE.fullmatch(language):
+        error("language", "a language code such as en or es", f"'{_shown(language)}'")
+    paper = (cell.get("paper", "") or "letter").lower()
+    if paper not in PAPERS:
+        error("paper", "paper: letter or a4", f"'{_shown(paper)}'")
+    email = cell.get("email", "")
+    if email and not _EMAIL.fullmatch(email):
+        error("email", "an email address such as name@example.org, or an empty cell", "one without a valid form")
+    large = cell.get("large_print", "").lower()
+    if large not in ("", "yes", "no", "y", "n", "true", "false", "1", "0"):
+        error("large_print", "yes or no", f"'{_shown(large)}'")
+
+    wanted = [part.strip() for part in cell.get("handouts", "").split(";") if part.strip()]
+    if not wanted:
+        error("handouts", "handout ids separated by ';'", "an empty cell", "for example kyphoplasty-care-after")
+    for handout_id in wanted:
+        if handout_id not in handout_ids:
+            close = difflib.get_close_matches(handout_id, sorted(handout_ids), n=1)
+            error("handouts", "ids of handouts in the content folder", f"'{_shown(handout_id)}'",
+                  f"did you mean '{close[0]}'?" if close else "run 'handouts list' to see them")
+    if len(set(wanted)) < len(wanted):
+        row.warnings.append(ContentError(path, line, key="handouts",
+                                         message="a handout listed twice is printed once",
+                                         warning=True))
+
+    if not row.errors:
+        patient = model.Patient(name=name, mrn=mrn, dob=dates["dob"], procedure_date=dates["procedure_date"],
+                                surgeon=cell.get("surgeon") or None, levels=cell.get("levels") or None,
+                                followup_date=dates["followup_date"],
+                                followup_with=cell.get("followup_with") or None)
+        row.request = model.PacketRequest(row=line, patient=patient, handouts=tuple(dict.fromkeys(wanted)),
+                                          language=language, email=email or None, notes=notes or None,
+                                          paper=paper, large_print=large in ("yes", "y", "true", "1"))
+    return row
+
+
+def _date(text: str, key: str, error) -> date | None:
+    if not text:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    # A date of birth is health information: say what is wrong with it, not what it is.
+    found = "a value that is not a date" if key == "dob" else f"'{_shown(text)}'"
+    error(key, "a date as YYYY-MM-DD", found, "for example 2026-12-03 (in Excel, format the column as text)")
+    return None
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell value as it may appear in a message: printable and not too long."""
+    printable = "".join(char if char.isprintable() else "?" for char in text)
+    return printable if len(printable) <= limit else printable[:limit - 1] + "…"
