@@ -119,7 +119,7 @@ FOOTER_FACTS_SHARE = 0.7
 HEADER_BELOW_RULE = 18        # from the header rule down to the first line of the page
 PATIENT_LINE_GAP = 16         # from the clinic line's baseline to the patient line's
 PATIENT_SIZE = 11
-LOGO_HEIGHT = 0.42 * inch
+LOGO_HEIGHT = 0.36 * inch
 LOGO_MAX_WIDTH = 1.6 * inch
 LOGO_GAP = 8
 

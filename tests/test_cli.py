@@ -80,7 +80,7 @@ def test_usage_errors_exit_with_status_2(arguments):
 def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(main, command + ["--help"])
     assert result.exit_code == 0
-    assert re.search(r"Example:\n\s+handouts ", result.stdout), result.stdout
+    assert re.search(r"Examples?:\n\s+handouts ", result.stdout), result.stdout
 
 
 def test_an_unwritable_output_folder_is_a_clear_error(tmp_path):
