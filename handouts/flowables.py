@@ -60,17 +60,24 @@ def para(text: str, style, values: Mapping[str, str]) -> Paragraph:
 def draw_text(canv, x: float, y: float, text: str, size: float, bold: bool = False,
               align: str = "left", color=styles.INK) -> float:
     """Draw TEXT on the canvas run by run through the font chain; returns its width."""
-    pieces = [(fonts.face(family, bold), chunk) for family, chunk in fonts.runs(text)]
-    width = sum(canv.stringWidth(chunk, name, size) for name, chunk in pieces)
+    return draw_line(canv, x, y, [(text, bold)], size, align, color)
+
+
+def draw_line(canv, x: float, y: float, pieces: list[tuple[str, bool]], size: float, align: str = "left",
+              color=styles.INK) -> float:
+    """Draw (text, bold) PIECES as one line in one text object, so it extracts as one line; returns its width."""
+    runs = [(fonts.face(family, bold), chunk) for text, bold in pieces for family, chunk in fonts.runs(text)]
+    width = sum(canv.stringWidth(chunk, name, size) for name, chunk in runs)
     if align == "right":
         x -= width
     elif align == "center":
         x -= width / 2
     canv.setFillColor(color)
-    for name, chunk in pieces:
-        canv.setFont(name, size)
-        canv.drawString(x, y, chunk)
-        x += canv.stringWidth(chunk, name, size)
+    line = canv.beginText(x, y)
+    for name, chunk in runs:
+        line.setFont(name, size)
+        line.textOut(chunk)
+    canv.drawText(line)
     return width
 
 

@@ -18,7 +18,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from . import __version__, fonts, model, styles
 from .errors import ContentError, ContentErrors, OutputError
-from .flowables import cover, draw_text, notes_box, story, text_width
+from .flowables import cover, draw_line, draw_text, notes_box, story, text_width
 from .locales import Locale, for_language
 from .styles import Geometry
 
@@ -176,9 +176,8 @@ class _Decoration:
         if self.clinic:
             draw_text(canv, self.text_left, self.header_y, self.clinic, header, bold=True, color=self.accent)
         draw_text(canv, self.right, self.header_y, self.titles[part], header, align="right", color=styles.MUTED)
-        x = self.text_left
-        for text, bold in self.patient_line:
-            x += draw_text(canv, x, self.patient_y, text, styles.PATIENT_SIZE, bold=bold)
+        if self.patient_line:
+            draw_line(canv, self.text_left, self.patient_y, self.patient_line, styles.PATIENT_SIZE)
         canv.setStrokeColor(self.rule_color)
         canv.setLineWidth(styles.RULE_WIDTH)
         canv.line(self.left, self.header_rule, self.right, self.header_rule)

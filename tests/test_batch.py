@@ -1,0 +1,381 @@
+"""`handouts batch` and one-patient builds, as a discharge nurse and a clinic's IT staff would run them."""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from handouts.cli import main
+from pdfcheck import all_text, flat, page_texts
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "patients.csv"
+HEADER = "mrn,name,dob,language,handouts,procedure_date,followup_date,notes"
+CARE = "kyphoplasty-care-after"
+BEFORE = "kyphoplasty-before"
+
+
+@pytest.fixture
+def clinic_dir(tmp_path) -> Path:
+    """A copy of the repository's content folder, clinic profile and logo included."""
+    target = tmp_path / "content"
+    shutil.copytree(REPO / "content", target)
+    return target
+
+
+def manifest(tmp_path: Path, *rows: str, header: str = HEADER, name: str = "patients.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join((header,) + rows) + "\n", encoding="utf-8")
+    return path
+
+
+def run(manifest_path: Path, content: Path, out: Path, *extra: str):
+    return CliRunner().invoke(main, ["batch", str(manifest_path), "-o", str(out), "--content", str(content),
+                                     "--clinic", str(content / "clinic.yaml"), "--jobs", "1", *extra])
+
+
+def report(out: Path, name: str = "batch-report.csv") -> list[dict]:
+    with (out / name).open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+# --- bad rows --------------------------------------------------------------------------------------
+def test_each_bad_row_is_reported_with_its_line_and_the_other_rows_are_still_made(tmp_path, clinic_dir):
+    path = manifest(tmp_path,
+                    f"A-1,Ana Good,1948-03-14,en,{CARE},2026-12-01,2026-12-03,",
+                    f"A-2,,1948-03-14,en,{CARE},,,",
+                    f"A-3,Cai Unknown,1948-03-14,en,kyphoplasty-recovery,,,",
+                    f"A-4,Dee Date,1948-03-14,en,{CARE},2026-12-01,2026-13-03,",
+                    f"../../etc/x,Eve Path,1948-03-14,en,{CARE},,,",
+                    f"a-1,Fay Twice,1948-03-14,en,{CARE},,,",
+                    f"A-7,Gus Good,1950-01-02,en,{BEFORE};{CARE},,,")
+    out = tmp_path / "out"
+    result = run(path, clinic_dir, out)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{path}:3: name: expected the patient's name, found an empty cell",
+        f"{path}:4: handouts: expected ids of handouts in the content folder, found 'kyphoplasty-recovery'; "
+        "did you mean 'kyphoplasty-care-after'?",
+        f"{path}:5: followup_date: expected a date as YYYY-MM-DD, found '2026-13-03'; "
+        "for example 2026-12-03 (in Excel, format the column as text)",
+        f"{path}:6: mrn: expected an MRN of letters, digits and dashes, at most 20 characters, "
+        "found '../../etc/x'; it names the packet file, so nothing else is allowed",
+        f"{path}:7: mrn: expected an MRN not used on an earlier row, found 'a-1' again (first on line 2); "
+        "give each patient one row, listing all their handouts in it",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["A-1.pdf", "A-7.pdf", "batch-report.csv"]
+    assert not (tmp_path / "etc").exists()
+    rows = report(out)
+    assert [(r["row"], r["mrn"], r["status"], r["file"]) for r in rows] == [
+        ("2", "A-1", "written", "A-1.pdf"), ("3", "A-2", "failed", ""), ("4", "A-3", "failed", ""),
+        ("5", "A-4", "failed", ""), ("6", "../../etc/x", "failed", ""), ("7", "a-1", "failed", ""),
+        ("8", "A-7", "written", "A-7.pdf")]
+    assert rows[1]["error"] == result.stderr.splitlines()[0]
+    assert rows[0]["pages"] == str(len(PdfReader(out / "A-1.pdf").pages))
+    assert "2 packets written, 0 unchanged, 5 failed;" in result.stdout
+
+
+def test_a_manifest_without_a_required_column_stops_before_anything_is_written(tmp_path, clinic_dir):
+    path = manifest(tmp_path, "A-1,Ana,1948-03-14", header="mrn,name,dob")
+    result = run(path, clinic_dir, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{path}:1: expected a header row with the columns mrn, name, handouts, found no handouts column; "
+        "the first row names the columns")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_column_is_a_warning_and_the_row_is_made(tmp_path, clinic_dir):
+    path = manifest(tmp_path, f"A-1,Ana,{CARE},x", header="mrn,name,handouts,surgoen")
+    result = run(path, clinic_dir, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"{path}:1: warning: unknown column 'surgoen' is ignored; did you mean 'surgeon'?\n"
+    assert (tmp_path / "out" / "A-1.pdf").is_file()
+
+
+def test_a_missing_translation_falls_back_to_english_with_a_warning(tmp_path, clinic_dir):
+    path = manifest(tmp_path, f"A-1,Ana,,es,{CARE},,,")
+    result = run(path, clinic_dir, tmp_path / "out")
+    assert result.exit_code == 0
+    assert result.stderr == (f"{path}:2: warning: language: {CARE} has no 'es' version; "
+                             "the 'en' one is used\n")
+    packet = tmp_path / "out" / "A-1.pdf"
+    assert "Balloon Kyphoplasty: Care After" in all_text(packet)
+    assert "Paciente: Ana" in page_texts(packet)[0]      # the packet's own words follow the row's language
+
+
+# --- what a packet holds ---------------------------------------------------------------------------
+def test_csv_with_a_byte_order_mark_excel_quoting_and_windows_line_endings(tmp_path, clinic_dir):
+    text = ("\ufeffmrn,name,handouts,notes\r\n"
+            f'A-1,"O\'Brien, Seán ""Jack""",{CARE},"Line one, with a comma\r\nLine two"\r\n'
+            f"A-2,Zoë Müller,{BEFORE};{CARE},\r\n")
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.encode("utf-8"))
+    out = tmp_path / "out"
+    result = run(path, clinic_dir, out)
+    assert result.exit_code == 0, result.output
+    first = page_texts(out / "A-1.pdf")[0]
+    assert "Patient: O'Brien, Seán \"Jack\"" in first
+    assert "Line one, with a comma" in first and "Line two" in first
+    assert [(r["row"], r["mrn"]) for r in report(out)] == [("2", "A-1"), ("4", "A-2")]   # row 2 spans two lines
+
+
+@pytest.mark.parametrize("name", ["Renée Lefèvre", "José Ñúñez", "Jürgen Müller", "Mary-Kate D'Angelo",
+                                  "Nguyễn Thị Ánh", "Trần Văn Đức"])
+def test_names_with_accents_apostrophes_and_vietnamese_letters_print_as_written(tmp_path, clinic_dir, name):
+    path = manifest(tmp_path, f'A-1,"{name}",1950-01-02,en,{CARE},,,')
+    out = tmp_path / "out"
+    assert run(path, clinic_dir, out, "--cover").exit_code == 0
+    texts = page_texts(out / "A-1.pdf")
+    assert all(f"Patient: {name}" in text for text in texts), "the name heads every page"
+    assert name in flat(texts[0].split("Prepared for")[1])
+    assert "\ufffd" not in all_text(out / "A-1.pdf")
+
+
+def test_the_cover_page_names_the_patient_the_clinic_numbers_and_a_checklist_of_the_handouts(tmp_path, clinic_dir):
+    path = manifest(tmp_path, f"A-9,Ana Pérez,1948-03-14,en,{CARE};{BEFORE},2026-12-01,2026-12-03,Call Maria.")
+    out = tmp_path / "out"
+    assert run(path, clinic_dir, out, "--cover").exit_code == 0
+    packet = out / "A-9.pdf"
+    cover = flat(page_texts(packet)[0])
+    for expected in ["Your care packet", "Prepared for Ana Pérez", "MRN: A-9", "Born: March 14, 1948",
+                     "Notes from your care team Call Maria.", "Clinic phone: (555) 010-4400",
+                     "After hours: (555) 010-4499", "Emergency: 911", "In this packet",
+                     "Balloon Kyphoplasty: Care After Balloon Kyphoplasty: Before Your Procedure",
+                     "Reviewed with the patient by"]:
+        assert expected in cover
+    reader = PdfReader(packet)
+    assert [entry.title for entry in reader.outline if not isinstance(entry, list)] == [
+        "Your care packet", "Balloon Kyphoplasty: Care After", "Balloon Kyphoplasty: Before Your Procedure"]
+
+
+def test_each_handout_of_a_packet_starts_a_page_numbers_its_own_pages_and_has_an_outline_entry(tmp_path, clinic_dir):
+    path = manifest(tmp_path, f"A-1,Ana,1948-03-14,en,{BEFORE};{CARE},2026-12-01,2026-12-03,")
+    out = tmp_path / "out"
+    assert run(path, clinic_dir, out).exit_code == 0
+    reader = PdfReader(out / "A-1.pdf")
+    texts = [page.extract_text() for page in reader.pages]
+    before = [text for text in texts if "kyphoplasty-before ·" in text]
+    after = [text for text in texts if "kyphoplasty-care-after ·" in text]
+    assert len(before) + len(after) == len(texts)
+    assert [f"Page {n} of {len(before)}" in text for n, text in enumerate(before, 1)] == [True] * len(before)
+    assert [f"Page {n} of {len(after)}" in text for n, text in enumerate(after, 1)] == [True] * len(after)
+    assert after[0].startswith("Balloon Kyphoplasty: Care After")
+    entries = reader.outline
+    assert [reader.get_destination_page_number(e) for e in entries if not isinstance(e, list)] == [0, len(before)]
+    assert "Tuesday, December 1, 2026" in all_text(out / "A-1.pdf")
+    assert "Thursday, December 3, 2026" in all_text(out / "A-1.pdf")
+
+
+def test_a_yaml_manifest_works_like_a_csv_one(tmp_path, clinic_dir):
+    path = tmp_path / "patients.yaml"
+    path.write_text(f"- mrn: A-1\n  name: Ana Pérez\n  handouts: [{CARE}]\n  followup_date: 2026-12-03\n"
+                    f"- mrn: A-2\n  name: ''\n  handouts: {CARE}\n", encoding="utf-8")
+    result = run(path, clinic_dir, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr == f"{path}:5: name: expected the patient's name, found an empty cell\n"
+    assert "Thursday, December 3, 2026" in all_text(tmp_path / "out" / "A-1.pdf")
+
+
+# --- print file ------------------------------------------------------------------------------------
+def test_duplex_pads_every_packet_to_an_even_page_count_in_the_print_file(tmp_path, clinic_dir):
+    rows = [f"A-{n},Pat {n},1950-01-02,en,{handouts},,," for n, handouts in
+            enumerate([CARE, BEFORE, f"{BEFORE};{CARE}", CARE], start=1)]
+    out = tmp_path / "out"
+    result = run(manifest(tmp_path, *rows), clinic_dir, out, "--cover", "--print-file", str(tmp_path / "print.pdf"),
+                 "--duplex")
+    assert result.exit_code == 0, result.output
+    counts = [len(PdfReader(out / f"A-{n}.pdf").pages) for n in range(1, 5)]
+    assert any(count % 2 for count in counts), "the fixture needs an odd packet to pad"
+    printed = PdfReader(tmp_path / "print.pdf")
+    texts = [page.extract_text() for page in printed.pages]
+    assert len(texts) == sum(count + count % 2 for count in counts)
+    start = 0
+    for number, count in enumerate(counts, start=1):
+        assert start % 2 == 0, "every packet starts on the front of a sheet"
+        assert f"Patient: Pat {number}" in texts[start]
+        if count % 2:
+            assert texts[start + count].strip() == ""
+        start += count + count % 2
+    assert [entry.title for entry in printed.outline] == ["A-1", "A-2", "A-3", "A-4"]
+
+
+def test_the_print_file_stores_shared_fonts_once(tmp_path, clinic_dir):
+    rows = [f"A-{n},Pat {n},1950-01-02,en,{CARE},,," for n in range(1, 7)]
+    out = tmp_path / "out"
+    assert run(manifest(tmp_path, *rows), clinic_dir, out, "--print-file", str(tmp_path / "print.pdf")).exit_code == 0
+
+    def font_files(path: Path) -> int:
+        reader = PdfReader(path)
+        found = set()
+        for page in reader.pages:
+            for font in page["/Resources"]["/Font"].values():
+                found.add(font.get_object()["/FontDescriptor"].get_object().raw_get("/FontFile2").idnum)
+        return len(found)
+
+    assert font_files(tmp_path / "print.pdf") == font_files(out / "A-1.pdf")
+    size = (tmp_path / "print.pdf").stat().st_size
+    assert size < sum((out / f"A-{n}.pdf").stat().st_size for n in range(1, 7)) * 0.6
+
+
+# --- reruns ----------------------------------------------------------------------------------------
+def test_a_rerun_skips_unchanged_packets_and_rebuilds_changed_ones(tmp_path, clinic_dir):
+    rows = [f"A-1,Ana,1948-03-14,en,{CARE},,2026-12-03,", f"A-2,Bo,1950-01-02,en,{CARE},,,"]
+    path = manifest(tmp_path, *rows)
+    out = tmp_path / "out"
+    assert run(path, clinic_dir, out).exit_code == 0
+    first = {n: (out / f"A-{n}.pdf").stat().st_mtime_ns for n in (1, 2)}
+    second = run(path, clinic_dir, out)
+    assert "0 packets written, 2 unchanged, 0 failed;" in second.stdout
+    assert [r["status"] for r in report(out)] == ["unchanged", "unchanged"]
+    assert [r["pages"] for r in report(out)] == [str(len(PdfReader(out / f"A-{n}.pdf").pages)) for n in (1, 2)]
+    manifest(tmp_path, rows[0].replace("2026-12-03", "2026-12-04"), rows[1])
+    assert run(path, clinic_dir, out).exit_code == 0
+    assert [r["status"] for r in report(out)] == ["written", "unchanged"]
+    assert "Friday, December 4, 2026" in all_text(out / "A-1.pdf")
+    assert (out / "A-2.pdf").stat().st_mtime_ns == first[2]
+    with (clinic_dir / "clinic.yaml").open("a", encoding="utf-8") as profile:
+        profile.write("# edited\n")
+    assert [r["status"] for r in (run(path, clinic_dir, out), report(out))[1]] == ["written", "written"]
+    assert [r["status"] for r in (run(path, clinic_dir, out, "--force"), report(out))[1]] == ["written", "written"]
+
+
+def test_a_batch_whose_worker_is_killed_leaves_only_whole_pdfs_and_a_rerun_finishes_it(tmp_path, clinic_dir):
+    rows = [f"K-{n:03d},Pat {n},1950-01-02,en,{BEFORE};{CARE},,," for n in range(120)]
+    path = manifest(tmp_path, *rows)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "handouts", "batch", str(path), "-o", str(out), "--content", str(clinic_dir),
+               "--clinic", str(clinic_dir / "clinic.yaml"), "--jobs", "2"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    batch = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and len(list(out.glob("*.pdf"))) >= 4) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = [child for task in Path(f"/proc/{batch.pid}/task").iterdir()
+               for child in (task / "children").read_text().split()]
+    assert workers, "the batch should be running worker processes"
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _, stderr = batch.communicate(timeout=120)
+    assert batch.returncode == 1
+    assert "the worker process making this packet stopped" in stderr.decode()
+    made = sorted(out.glob("*.pdf"))
+    assert 4 <= len(made) < len(rows)
+    for pdf in made:
+        reader = PdfReader(pdf, strict=True)
+        assert len(reader.pages) > 0 and "Page 1 of" in reader.pages[0].extract_text()
+    statuses = {r["mrn"]: r["status"] for r in report(out)}
+    assert "failed" in statuses.values()
+    rerun = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300, env=env)
+    assert rerun.returncode == 0, rerun.stderr
+    final = report(out)
+    assert len(final) == len(rows) and {r["status"] for r in final} <= {"written", "unchanged"}
+    assert sum(r["status"] == "unchanged" for r in final) == len(made)
+    assert len(list(out.glob("*.pdf"))) == len(rows)
+
+
+# --- health information and sharding ---------------------------------------------------------------
+def test_no_patient_name_appears_in_output_or_file_names_unless_verbose(tmp_path, clinic_dir):
+    out = tmp_path / "out"
+    result = run(EXAMPLE, clinic_dir, out, "--cover", "--print-file", str(out / "print.pdf"), "--duplex")
+    assert result.exit_code == 1     # the example has three bad rows on purpose
+    with EXAMPLE.open(encoding="utf-8-sig", newline="") as file:
+        names = [row["name"] for row in csv.DictReader(file) if row["name"]]
+    assert len(names) >= 20
+    written = "\n".join(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    logged = result.stdout + result.stderr + (out / "batch-report.csv").read_text(encoding="utf-8")
+    for name in names:
+        for part in [name] + [word for word in name.replace(",", " ").split() if len(word) > 3]:
+            assert part not in logged and part not in written, part
+    assert "21 packets written, 0 unchanged, 3 failed;" in result.stdout
+    verbose = run(EXAMPLE, clinic_dir, out, "-v")
+    assert "Ana Pérez" in verbose.stdout
+
+
+def test_shards_together_cover_every_row_exactly_once(tmp_path, clinic_dir):
+    rows = [f"S-{n},Pat {n},1950-01-02,en,{CARE},,," for n in range(12)] + [f"S-3,Again,1950-01-02,en,{CARE},,,"]
+    path = manifest(tmp_path, *rows)
+    out = tmp_path / "out"
+    seen = []
+    for k in (1, 2, 3):
+        run(path, clinic_dir, out, "--shard", f"{k}/3")
+        seen += [(r["row"], r["mrn"], r["status"]) for r in report(out, f"batch-report-{k}-of-3.csv")]
+    assert sorted(int(row) for row, _, _ in seen) == list(range(2, 2 + len(rows)))
+    assert sorted(p.name for p in out.glob("*.pdf")) == sorted(f"S-{n}.pdf" for n in range(12))
+    assert [status for row, _, status in seen if row == str(len(rows) + 1)] == ["failed"]  # the duplicate is caught
+    assert sum(1 for r in seen if r[2] == "written") == 12
+
+
+@pytest.mark.parametrize("shard", ["0/3", "4/3", "x", "1/0"])
+def test_a_bad_shard_is_a_usage_error(tmp_path, clinic_dir, shard):
+    result = run(manifest(tmp_path, f"A-1,Ana,,en,{CARE},,,"), clinic_dir, tmp_path / "out", "--shard", shard)
+    assert result.exit_code == 2
+    assert "expected K/N with 1 <= K <= N" in result.stderr
+
+
+# --- one patient with build --set ------------------------------------------------------------------
+def test_build_with_set_personalizes_every_page_and_keeps_blanks_for_the_rest(tmp_path, clinic_dir):
+    result = CliRunner().invoke(main, [
+        "build", str(clinic_dir / f"{CARE}.yaml"), "-o", str(tmp_path / "out"), "--clinic", str(clinic_dir / "clinic.yaml"),
+        "--set", "patient.name=Ana Pérez", "--set", "patient.mrn=A-1001", "--set", "patient.dob=1948-03-14",
+        "--set", "followup.date=2026-12-03"])
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "out" / f"A-1001.{CARE}.en.pdf"
+    assert "Ana" not in result.stdout and [p.name for p in (tmp_path / "out").iterdir()] == [pdf.name]
+    texts = page_texts(pdf)
+    assert all("Patient: Ana Pérez · MRN A-1001 · Born: March 14, 1948" in flat(text) for text in texts)
+    text = flat(" ".join(texts))
+    assert "Your next visit is on Thursday, December 3, 2026 with ________________." in text
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("patient.nmae=Ana", "--set patient.nmae: expected a placeholder name, found 'patient.nmae'; "
+                         "did you mean 'patient.name'?"),
+    ("patient.dob=1948-02-30", "--set patient.dob: expected a date as YYYY-MM-DD, found a value that is not a date; "
+                               "for example 2026-12-03"),
+    ("clinic.phone=555", "--set clinic.phone: expected a placeholder name, found 'clinic.phone'; "
+                         "clinic details come from the clinic profile (--clinic)"),
+    ("patient.mrn=../x", "--set patient.mrn: expected an MRN of letters, digits and dashes, at most 20 characters, "
+                         "found '../x'"),
+])
+def test_a_bad_setting_is_a_clear_error_and_writes_nothing(tmp_path, clinic_dir, setting, message):
+    result = CliRunner().invoke(main, ["build", str(clinic_dir / f"{CARE}.yaml"), "-o", str(tmp_path / "out"),
+                                       "--set", setting])
+    assert (result.exit_code, result.stderr) == (1, message + "\n")
+    assert not (tmp_path / "out").exists()
+
+
+# --- the clinic profile ----------------------------------------------------------------------------
+def test_the_clinic_logo_and_colour_head_every_page(tmp_path, clinic_dir):
+    result = CliRunner().invoke(main, ["build", str(clinic_dir / f"{CARE}.yaml"), "-o", str(tmp_path),
+                                       "--clinic", str(clinic_dir / "clinic.yaml")])
+    assert result.exit_code == 0
+    reader = PdfReader(tmp_path / f"{CARE}.en.pdf")
+    for page in reader.pages:
+        assert len(page.images) == 1
+        assert "Riverside Spine Center" in page.extract_text()
+
+
+@pytest.mark.parametrize("line, message", [
+    ('color: "#ffdd00"', "color: expected a colour with contrast at least 4.5:1 on white paper, "
+                         "found #ffdd00 (1.3:1); choose a darker shade"),
+    ("color: blue", "expected a colour as #RRGGBB, found text 'blue'; for example color: \"#1f4e79\" (in quotes)"),
+    ("logo: missing.png", "expected an image file at {dir}/missing.png, found no such file; "
+                          "paths are relative to the YAML file"),
+])
+def test_a_bad_clinic_logo_or_colour_is_reported_at_its_line(write, tmp_path, line, message):
+    clinic = write("clinic.yaml", f"name: Test Clinic\n{line}\n")
+    handout = REPO / "content" / f"{CARE}.yaml"
+    result = CliRunner().invoke(main, ["build", str(handout), "--clinic", str(clinic), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    expected = message.format(dir=clinic.parent)
+    assert result.stderr.splitlines()[0] == f"{clinic}:2: {expected}".replace(f"{clinic}:2: color: ", f"{clinic}:2: ")
+    assert not (tmp_path / "out").exists()
