@@ -48,6 +48,7 @@ class BatchOptions:
     duplex: bool = False
     shard: tuple[int, int] = (1, 1)
     force: bool = False
+    allow_expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
     """Make the packet of every manifest row in this shard; ON_WARNING hears of manifest-wide warnings
     before the first row, ON_ROW of each row as it finishes."""
     started = time.perf_counter()
-    handouts, clinic = load([options.content], options.clinic_path)
+    handouts, clinic = load([options.content], options.clinic_path, options.allow_expired)
     catalogue = _Catalogue(handouts, clinic)
     manifest = Manifest(manifest_path, catalogue.by_id)
     rows = _peeked(row for row in manifest.rows() if in_shard(row, options.shard))

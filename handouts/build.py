@@ -1,11 +1,13 @@
 """Building: handout paths and options in; validated handouts, or PDFs written to an output folder, out."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Iterable
 
 from . import fonts, loading, model
-from .errors import ContentErrors, SettingError
+from .errors import ContentError, ContentErrors, SettingError
 from .pdf import Rendered, Written, output_name, render, write_atomically
 
 DEFAULT_CLINIC = Path("content/clinic.yaml")
@@ -16,8 +18,20 @@ def default_clinic_path() -> Path | None:
     return DEFAULT_CLINIC if DEFAULT_CLINIC.is_file() else None
 
 
-def load(paths: Iterable[Path], clinic_path: Path | None) -> tuple[list[model.Handout], model.Clinic]:
-    """Every handout and the clinic profile, validated; every problem raised at once."""
+def overdue(handouts: Iterable[model.Handout], today: date | None = None, warning: bool = False) -> list[ContentError]:
+    """A problem (or WARNING) for each handout whose next review date has passed."""
+    today = today or date.today()
+    return [ContentError(handout.path, handout.next_review_line, key="next_review", warning=warning,
+                         expected="a review date that has not passed",
+                         found=f"{handout.next_review.isoformat()}, {(today - handout.next_review).days} days ago",
+                         fix="have the content reviewed, then update reviewed and next_review"
+                             + ("" if warning else "; or build anyway with --allow-expired"))
+            for handout in handouts if handout.next_review and handout.next_review < today]
+
+
+def load(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bool = True) -> tuple[list[model.Handout], model.Clinic]:
+    """Every handout and the clinic profile, validated; every problem raised at once. Content past
+    its review date is a problem unless ALLOW_EXPIRED."""
     errors = []
     clinic = model.Clinic()
     try:
@@ -34,6 +48,8 @@ def load(paths: Iterable[Path], clinic_path: Path | None) -> tuple[list[model.Ha
         errors += fonts.right_to_left(handout.texts(), handout.path)
     if clinic.path is not None:
         errors += fonts.missing(clinic.values().values(), clinic.path)
+    if not allow_expired:
+        errors += overdue(handouts)
     if errors:
         raise ContentErrors(errors)
     return handouts, clinic
@@ -54,18 +70,25 @@ def _render_all(handouts: list[model.Handout], clinic: model.Clinic, paper: str,
     return rendered
 
 
-def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "letter") -> list[model.Handout]:
-    """Validate and lay out every handout without writing anything; raises every problem at once."""
+@dataclass(frozen=True)
+class Checked:
+    handouts: list[model.Handout]
+    warnings: list[ContentError]
+
+
+def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "letter") -> Checked:
+    """Validate and lay out every handout without writing anything; raises every problem at once,
+    and returns what is worth a warning (content past its review date)."""
     handouts, clinic = load(paths, clinic_path)
     _render_all(handouts, clinic, paper)
-    return handouts
+    return Checked(handouts, overdue(handouts, warning=True))
 
 
 def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_path: Path | None = None,
-          patient: model.Patient | None = None) -> list[Written]:
+          patient: model.Patient | None = None, allow_expired: bool = False) -> list[Written]:
     """Write one PDF per handout to OUT_DIR, personalized for PATIENT when given; nothing is written
-    unless every input is valid."""
-    handouts, clinic = load(paths, clinic_path)
+    unless every input is valid and, unless ALLOW_EXPIRED, within its review date."""
+    handouts, clinic = load(paths, clinic_path, allow_expired)
     if patient is not None:
         _check_patient(patient)
     written = []

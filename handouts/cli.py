@@ -15,6 +15,9 @@ _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(exists
 _clinic = click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                        help="Clinic profile YAML (default: content/clinic.yaml when present).")
 
+_allow_expired = click.option("--allow-expired", is_flag=True,
+                              help="Build content whose next_review date has passed (refused otherwise).")
+
 
 def _fail(error: HandoutError) -> None:
     click.echo(str(error), err=True)
@@ -46,7 +49,9 @@ def main() -> None:
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Fill a placeholder for one patient: patient.name, patient.mrn, patient.dob, procedure.date, "
                    "procedure.surgeon, procedure.levels, followup.date, followup.with. Dates as YYYY-MM-DD.")
-def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | None, settings: tuple[str, ...]) -> None:
+@_allow_expired
+def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | None, settings: tuple[str, ...],
+          allow_expired: bool) -> None:
     """Build a PDF per handout: OUT/<id>.<language>.pdf (OUT/<mrn>.<id>.<language>.pdf for one patient).
 
     PATHS are handout YAML files or folders (every handout below them). Placeholders without a
@@ -61,7 +66,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
     from .build import build as build_handouts
     from .loading import patient_from_settings
     try:
-        written = build_handouts(paths, out_dir, paper, _clinic_or_default(clinic), patient_from_settings(settings))
+        written = build_handouts(paths, out_dir, paper, _clinic_or_default(clinic), patient_from_settings(settings),
+                                 allow_expired)
     except HandoutError as error:
         _fail(error)
     for result in written:
@@ -81,11 +87,14 @@ def check(paths: tuple[Path, ...], clinic: Path | None) -> None:
     """
     from .build import check as check_handouts
     try:
-        handouts = check_handouts(paths, _clinic_or_default(clinic))
+        checked = check_handouts(paths, _clinic_or_default(clinic))
     except HandoutError as error:
         _fail(error)
-    noun = "handout" if len(handouts) == 1 else "handouts"
-    click.echo(f"{len(handouts)} {noun} OK")
+    for warning in checked.warnings:
+        click.echo(str(warning), err=True)
+    noun = "handout" if len(checked.handouts) == 1 else "handouts"
+    warned = f" ({len(checked.warnings)} warning{'s' if len(checked.warnings) != 1 else ''})" if checked.warnings else ""
+    click.echo(f"{len(checked.handouts)} {noun} OK{warned}")
 
 
 @main.command(name="list")
@@ -130,8 +139,9 @@ def list_(paths: tuple[Path, ...]) -> None:
               help="Only the rows of shard K of N (a stable split by MRN), for running N copies at once.")
 @click.option("--force", is_flag=True, help="Rebuild every packet, even those whose inputs have not changed.")
 @click.option("-v", "--verbose", is_flag=True, help="A line per row, with the patient's name (health information).")
+@_allow_expired
 def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, jobs: int | None, cover: bool,
-          print_file: Path | None, duplex: bool, shard: str, force: bool, verbose: bool) -> None:
+          print_file: Path | None, duplex: bool, shard: str, force: bool, verbose: bool, allow_expired: bool) -> None:
     """Make one packet per manifest row: OUT/<mrn>.pdf, and OUT/batch-report.csv.
 
     MANIFEST is a CSV (header row; UTF-8, as Excel's "CSV UTF-8" saves it) or a YAML list with the
@@ -154,7 +164,7 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
         raise click.UsageError("--duplex pads packets in the print file: give --print-file too")
     options = BatchOptions(out_dir=out_dir, content=content, clinic_path=_clinic_or_default(clinic),
                            jobs=jobs or os.cpu_count() or 1, cover=cover, print_file=print_file, duplex=duplex,
-                           shard=shard_numbers, force=force)
+                           shard=shard_numbers, force=force, allow_expired=allow_expired)
     progress = _Progress(manifest) if sys.stderr.isatty() else None
 
     def on_row(result) -> None:

@@ -352,7 +352,8 @@ class _Reader:
             return None
         return model.Handout(path=self.path, id=handout_id, title=title, kind=kind, sections=sections,
                              language=language, version=version,
-                             reviewed=reviewed, next_review=next_review, summary=summary)
+                             reviewed=reviewed, next_review=next_review, summary=summary,
+                             next_review_line=_line(get("next_review")) if next_review else 0)
 
     def sections(self, node: Node) -> tuple[model.Section, ...]:
         out = []

@@ -186,6 +186,7 @@ class Handout:
     reviewed: date | None = None
     next_review: date | None = None
     summary: Text | None = None
+    next_review_line: int = 0
 
     def texts(self) -> Iterator[Text]:
         """Every printed text of the handout, in reading order."""

@@ -103,6 +103,7 @@ def test_an_unknown_column_is_a_warning_and_the_row_is_made(tmp_path, clinic_dir
 
 
 def test_a_missing_translation_falls_back_to_english_with_a_warning(tmp_path, clinic_dir):
+    (clinic_dir / f"{CARE}.es.yaml").unlink(missing_ok=True)
     path = manifest(tmp_path, f"A-1,Ana,,es,{CARE},,,")
     result = run(path, clinic_dir, tmp_path / "out")
     assert result.exit_code == 0

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from handouts.cli import main
+from handouts.loading import load_handouts
+from handouts.pdf import output_name
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -96,7 +98,7 @@ def test_generate_py_builds_every_handout_in_content_into_out(tmp_path):
     result = subprocess.run([sys.executable, str(REPO / "generate.py")], cwd=tmp_path, capture_output=True,
                             text=True, env={**os.environ, "PYTHONPATH": ""})
     assert result.returncode == 0, result.stderr
-    expected = sorted(f"{p.stem}.en.pdf" for p in (REPO / "content").glob("*.yaml") if p.name != "clinic.yaml")
+    expected = sorted(output_name(handout) for handout in load_handouts([REPO / "content"]))
     assert expected
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == expected
     assert len(result.stdout.splitlines()) == len(expected)
