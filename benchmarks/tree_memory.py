@@ -1,4 +1,6 @@
-"""Run a command and report the peak of the summed RSS of it and all its child processes (Linux /proc).
+"""Run a command and report the peak memory of it and all its child processes together (Linux /proc).
+
+PSS counts a page shared by forked workers once, split between them; the RSS sum counts it in each.
 
 python benchmarks/tree_memory.py [--every SECONDS] [--trace FILE] -- COMMAND ..."""
 from __future__ import annotations
@@ -20,19 +22,22 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of PID and every descendant, in KB."""
-    total, pending = 0, [pid]
+def tree_memory_kb(pid: int) -> tuple[int, int]:
+    """(PSS, RSS) of PID and every descendant, summed, in KB."""
+    pss = rss = 0
+    pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss += int(line.split()[1])
         except OSError:
             continue
         pending += _children(current)
-    return total
+    return pss, rss
 
 
 def main() -> int:
@@ -44,15 +49,17 @@ def main() -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    peak, samples = 0, []
+    peak_pss = peak_rss = 0
+    samples = []
     while process.poll() is None:
-        rss = tree_rss_kb(process.pid)
-        peak = max(peak, rss)
-        samples.append((time.perf_counter() - started, rss))
+        pss, rss = tree_memory_kb(process.pid)
+        peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+        samples.append((time.perf_counter() - started, pss, rss))
         time.sleep(args.every)
     if args.trace:
-        args.trace.write_text("".join(f"{t:.2f},{kb}\n" for t, kb in samples))
-    print(f"peak {peak / 1024:.1f} MB over {time.perf_counter() - started:.1f} s, exit {process.returncode}")
+        args.trace.write_text("".join(f"{t:.2f},{pss},{rss}\n" for t, pss, rss in samples))
+    print(f"peak PSS {peak_pss / 1024:.1f} MB, peak RSS sum {peak_rss / 1024:.1f} MB, "
+          f"over {time.perf_counter() - started:.1f} s, exit {process.returncode}")
     return process.returncode
 
 
