@@ -380,3 +380,18 @@ def test_a_bad_clinic_logo_or_colour_is_reported_at_its_line(write, tmp_path, li
     expected = message.format(dir=clinic.parent)
     assert result.stderr.splitlines()[0] == f"{clinic}:2: {expected}".replace(f"{clinic}:2: color: ", f"{clinic}:2: ")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_spanish_row_gets_the_spanish_handouts_with_dates_and_page_numbers_in_spanish(tmp_path, clinic_dir):
+    path = manifest(tmp_path, f"A-1,Ana Pérez,1948-03-14,es,{CARE},2026-12-01,2026-12-03,")
+    out = tmp_path / "out"
+    result = run(path, clinic_dir, out, "--cover")
+    assert (result.exit_code, result.stderr) == (0, "")
+    reader = PdfReader(out / "A-1.pdf")
+    assert reader.trailer["/Root"]["/Lang"] == "es"
+    texts = [flat(page.extract_text()) for page in reader.pages]
+    assert "Su paquete de cuidados" in texts[0] and "Nacimiento: 14 de marzo de 1948" in texts[0]
+    assert "Cifoplastia con balón: cuidados después" in texts[1]
+    assert all("Paciente: Ana Pérez" in text for text in texts)
+    assert "jueves 3 de diciembre de 2026" in " ".join(texts)
+    assert f"Página 1 de {len(texts) - 1}" in texts[1] and "PRECAUCIÓN:" in " ".join(texts)
