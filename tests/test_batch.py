@@ -395,3 +395,28 @@ def test_a_spanish_row_gets_the_spanish_handouts_with_dates_and_page_numbers_in_
     assert all("Paciente: Ana Pérez" in text for text in texts)
     assert "jueves 3 de diciembre de 2026" in " ".join(texts)
     assert f"Página 1 de {len(texts) - 1}" in texts[1] and "PRECAUCIÓN:" in " ".join(texts)
+
+
+def test_a_progress_bar_shows_on_a_terminal_and_not_in_a_log(tmp_path, clinic_dir):
+    import pty
+    path = manifest(tmp_path, *[f"P-{n},Pat {n},,en,{CARE},,," for n in range(3)])
+    command = [sys.executable, "-m", "handouts", "batch", str(path), "-o", str(tmp_path / "out"),
+               "--content", str(clinic_dir), "--clinic", str(clinic_dir / "clinic.yaml"), "--jobs", "1"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    process.wait(timeout=120)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(leader)
+    assert b"] 3/3 rows" in terminal
+    logged = subprocess.run(command + ["--force"], capture_output=True, text=True, env=env, timeout=120)
+    assert logged.returncode == 0 and "rows" not in logged.stderr and "[" not in logged.stderr
