@@ -184,7 +184,8 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
     finally:
         if progress is not None:
             progress.finish()
-    click.echo(f"{summary.written} packets written, {summary.unchanged} unchanged, {summary.failed} failed; "
+    packets = "packet" if summary.written == 1 else "packets"
+    click.echo(f"{summary.written} {packets} written, {summary.unchanged} unchanged, {summary.failed} failed; "
                f"{summary.pages} pages in {summary.seconds:.1f} s "
                f"({summary.packets_per_second:.1f} packets per second)")
     click.echo(f"Report: {summary.report}")

@@ -141,7 +141,7 @@ def _check_header(path: Path, header: list[str], undecodable: bool, warnings: li
                                    fix="in Excel use Save As > 'CSV UTF-8'"))
     if missing:
         errors.append(ContentError(path, 1, expected=f"a header row with the columns {', '.join(REQUIRED)}",
-                                   found=f"no {' or '.join(missing)} column",
+                                   found=f"no {_listed(missing)} column",
                                    fix="the first row names the columns"))
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
@@ -263,8 +263,10 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
             error(key, f"at most {MAX_TEXT} characters", f"{len(text)}")
         unknown_chars = [char for char in dict.fromkeys(text) if fonts.family_for(char) is None]
         if unknown_chars:
-            error(key, "characters the fonts can draw", ", ".join(f"U+{ord(c):04X}" for c in unknown_chars),
-                  "write the name in Latin, Greek or Cyrillic letters")
+            # Even code points would spell out the name, so for the name only their number is shown.
+            found = (f"{len(unknown_chars)} that no font here has" if key == "name"
+                     else ", ".join(f"U+{ord(c):04X}" for c in unknown_chars))
+            error(key, "characters the fonts can draw", found, "write it in Latin, Greek or Cyrillic letters")
         elif any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
             error(key, "left-to-right text", "right-to-left script (Hebrew or Arabic)",
                   "right-to-left text is not supported yet")
@@ -336,3 +338,8 @@ def _shown(text: str, limit: int = 40) -> str:
     """A cell value as it may appear in a message: printable and not too long."""
     printable = "".join(char if char.isprintable() else "?" for char in text)
     return printable if len(printable) <= limit else printable[:limit - 1] + "…"
+
+
+def _listed(names: list[str]) -> str:
+    """"a", "a or b", "a, b or c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"

@@ -420,3 +420,25 @@ def test_a_progress_bar_shows_on_a_terminal_and_not_in_a_log(tmp_path, clinic_di
     assert b"] 3/3 rows" in terminal
     logged = subprocess.run(command + ["--force"], capture_output=True, text=True, env=env, timeout=120)
     assert logged.returncode == 0 and "rows" not in logged.stderr and "[" not in logged.stderr
+
+
+def test_excel_csv_variants_semicolons_and_a_latin1_row(tmp_path, clinic_dir):
+    path = tmp_path / "semi.csv"
+    path.write_bytes(b"mrn;name;handouts\r\nA-1;Ana P\xe9rez;kyphoplasty-care-after\r\n"
+                     b'A-2;Bo;"kyphoplasty-before;kyphoplasty-care-after"\r\n')
+    out = tmp_path / "out"
+    result = run(path, clinic_dir, out)
+    assert result.exit_code == 1
+    assert result.stderr == (f"{path}:2: expected UTF-8 text, found bytes in another encoding; "
+                             "in Excel use Save As > 'CSV UTF-8'\n")
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["A-2.pdf"]
+    assert "Balloon Kyphoplasty: Before Your Procedure" in all_text(out / "A-2.pdf")
+
+
+def test_a_name_the_fonts_cannot_draw_is_refused_without_spelling_it_out(tmp_path, clinic_dir):
+    path = manifest(tmp_path, f"A-1,王小明,,en,{CARE},,,")
+    result = run(path, clinic_dir, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr == (f"{path}:2: name: expected characters the fonts can draw, found 3 that no font here "
+                             "has; write it in Latin, Greek or Cyrillic letters\n")
+    assert not list((tmp_path / "out").glob("*.pdf"))
