@@ -22,7 +22,7 @@ from .errors import ContentError, ContentErrors
 
 REQUIRED = ("mrn", "name", "handouts")
 COLUMNS = REQUIRED + ("dob", "email", "language", "procedure_date", "surgeon", "levels", "followup_date",
-                      "followup_with", "notes", "paper", "large_print")
+                      "followup_with", "notes", "paper")
 PAPERS = ("letter", "a4")
 MAX_MRN = 20
 MAX_NAME = 100
@@ -292,9 +292,6 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     email = cell.get("email", "")
     if email and not _EMAIL.fullmatch(email):
         error("email", "an email address such as name@example.org, or an empty cell", "one without a valid form")
-    large = cell.get("large_print", "").lower()
-    if large not in ("", "yes", "no", "y", "n", "true", "false", "1", "0"):
-        error("large_print", "yes or no", f"'{_shown(large)}'")
 
     wanted = [part.strip() for part in cell.get("handouts", "").split(";") if part.strip()]
     if not wanted:
@@ -316,7 +313,7 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
                                 followup_with=cell.get("followup_with") or None)
         row.request = model.PacketRequest(row=line, patient=patient, handouts=tuple(dict.fromkeys(wanted)),
                                           language=language, email=email or None, notes=notes or None,
-                                          paper=paper, large_print=large in ("yes", "y", "true", "1"))
+                                          paper=paper)
     return row
 
 

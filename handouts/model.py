@@ -297,4 +297,3 @@ class PacketRequest:
     email: str | None = None
     notes: str | None = None
     paper: str = "letter"
-    large_print: bool = False
