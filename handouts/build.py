@@ -104,7 +104,8 @@ def _check_patient(patient: model.Patient) -> None:
                                              ("procedure.levels", patient.levels),
                                              ("followup.with", patient.followup_with)) if value}
     for value, name in names.items():
-        lacking = [char for char in dict.fromkeys(value) if fonts.family_for(char) is None]
+        lacking = fonts.lacking(value)
         if lacking:
-            raise SettingError(name, "characters the fonts can draw",
-                               ", ".join(f"U+{ord(char):04X}" for char in lacking))
+            # Code points would spell the name out: health information stays off the screen.
+            raise SettingError(name, "characters the fonts can draw", f"{len(lacking)} that no font here has",
+                               "write it in Latin, Greek or Cyrillic letters")

@@ -127,7 +127,8 @@ def list_(paths: tuple[Path, ...]) -> None:
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the packets and batch-report.csv.")
-@_clinic
+@click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Clinic profile YAML (default: clinic.yaml in the content folder, when present).")
 @click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("content"),
               show_default=True, help="Folder of handout YAML.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
@@ -162,7 +163,10 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
         raise click.BadParameter(str(error), param_hint="--shard") from None
     if duplex and print_file is None:
         raise click.UsageError("--duplex pads packets in the print file: give --print-file too")
-    options = BatchOptions(out_dir=out_dir, content=content, clinic_path=_clinic_or_default(clinic),
+    # The clinic profile that lives with the content is the one its packets are made for.
+    beside = content / "clinic.yaml"
+    options = BatchOptions(out_dir=out_dir, content=content,
+                           clinic_path=clinic or (beside if beside.is_file() else None),
                            jobs=jobs or os.cpu_count() or 1, cover=cover, print_file=print_file, duplex=duplex,
                            shard=shard_numbers, force=force, allow_expired=allow_expired)
     progress = _Progress(manifest) if sys.stderr.isatty() else None

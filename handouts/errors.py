@@ -80,7 +80,8 @@ class SettingError(HandoutError):
 
     def __str__(self) -> str:
         fix = f"; {self.fix}" if self.fix else ""
-        return f"--set {self.setting}: expected {self.expected}, found {self.found}{fix}"
+        where = f"--set {self.setting}" if self.setting else "--set"
+        return f"{where}: expected {self.expected}, found {self.found}{fix}"
 
 
 @dataclass(eq=False)

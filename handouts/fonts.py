@@ -127,3 +127,8 @@ def right_to_left(texts: Iterable[Text], path: Path | str) -> list[ContentError]
                                        found="right-to-left script (Hebrew or Arabic)",
                                        fix="right-to-left handouts are not supported yet"))
     return errors
+
+
+def lacking(text: str) -> list[str]:
+    """The characters of TEXT that no font of the chain has, each once."""
+    return [char for char in dict.fromkeys(text) if family_for(char) is None]

@@ -772,7 +772,8 @@ def patient_from_settings(settings: Iterable[str]) -> model.Patient | None:
         name, equals, value = setting.partition("=")
         name, value = name.strip(), value.strip()
         if not equals:
-            raise SettingError(setting, "NAME=VALUE", "no '='", "for example --set patient.mrn=A-1001")
+            # What was typed may be a patient's name: it is not repeated.
+            raise SettingError("", "NAME=VALUE", "text without '='", "for example --set patient.mrn=A-1001")
         if name not in PATIENT_SETTINGS:
             close = _did_you_mean(name, PATIENT_SETTINGS)
             fix = close or ("clinic details come from the clinic profile (--clinic)" if name.startswith("clinic.")
@@ -791,4 +792,8 @@ def patient_from_settings(settings: Iterable[str]) -> model.Patient | None:
             raise SettingError(name, "an MRN of letters, digits and dashes, at most 20 characters", f"'{value}'")
         else:
             fields[key] = value or None
+    if fields and "mrn" not in fields:
+        # Without it the patient's copy would take the generic handout's file name, and replace it.
+        raise SettingError("patient.mrn", "the patient's MRN with any other --set", "none",
+                           "add --set patient.mrn=...; the file is named after it")
     return model.Patient(**fields) if fields else None

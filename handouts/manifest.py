@@ -27,6 +27,7 @@ PAPERS = ("letter", "a4")
 MAX_MRN = 20
 MAX_NAME = 100
 MAX_TEXT = 200
+MAX_ROW_LINES = 12      # a record longer than this has a stray quote, not notes with line breaks
 MAX_NOTES = 500         # a box that still leaves the cover page room for its checklist
 _MRN = re.compile(rf"[A-Za-z0-9][A-Za-z0-9-]{{0,{MAX_MRN - 1}}}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
@@ -66,6 +67,9 @@ class Manifest:
         seen: dict[str, int] = {}
         cells = _yaml_cells(self.path) if self._yaml else _csv_cells(self.path, self.warnings)
         for line, values, problems in cells:
+            if not values and problems:
+                yield Row(self.path, line, "", errors=problems)
+                continue
             row = _row(self.path, line, values, self.handout_ids, seen)
             row.errors[:0] = [problem for problem in problems if not problem.warning]
             row.warnings[:0] = [problem for problem in problems if problem.warning]
@@ -89,48 +93,81 @@ def _decoded_lines(path: Path, bad_lines: set[int]) -> Iterator[str]:
                 yield raw.decode("utf-8", errors="replace")
 
 
+def _csv_records(lines: Iterator[tuple[int, str]], path: Path, delimiter: str
+                 ) -> Iterator[tuple[int, list[str] | None, ContentError | None]]:
+    """(first line, cells, problem) per record. A quote left open is reported at its line, and reading
+    starts again on the next line, so one stray quote never swallows the rows after it."""
+    pending: list[tuple[int, str]] = []
+    source = iter(lines)
+    while True:
+        if not pending:
+            entry = next(source, None)
+            if entry is None:
+                return
+            pending.append(entry)
+        record = "".join(text for _, text in pending)
+        if record.count('"') % 2 == 0:
+            start = pending[0][0]
+            pending.clear()
+            try:
+                yield start, next(csv.reader([record], delimiter=delimiter, strict=True), []), None
+            except csv.Error as error:
+                yield start, None, ContentError(path, start, expected="a row of cells, quotes around whole cells",
+                                                found=f"broken quoting ({error})",
+                                                fix=f"put a cell that holds '{delimiter}' or quotes inside "
+                                                    "double quotes, and double any quote inside it")
+            continue
+        entry = next(source, None) if len(pending) < MAX_ROW_LINES else None
+        if entry is not None:
+            pending.append(entry)
+            continue
+        start = pending[0][0]
+        yield start, None, ContentError(path, start, expected="a closing quote for the one opened on this line",
+                                        found="none", fix="remove the stray quote, or close it")
+        rest = pending[1:]
+        pending.clear()
+        source = _chain(rest, source)
+
+
+def _chain(first: list[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    yield from first
+    yield from rest
+
+
 def _csv_cells(path: Path, warnings: list[ContentError]) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
     bad_lines: set[int] = set()
-    lines = _decoded_lines(path, bad_lines)
-    first = next(lines, "")
+    lines = enumerate(_decoded_lines(path, bad_lines), start=1)
+    first = next(lines, (1, ""))
     # Excel in many countries saves "CSV" with semicolons; the header says which one this is.
-    delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
-
-    def all_lines() -> Iterator[str]:
-        yield first
-        yield from lines
-
-    reader = csv.reader(all_lines(), delimiter=delimiter)
-    try:
-        header = [cell.strip().lower() for cell in next(reader, [])]
-    except csv.Error as error:
-        raise ContentErrors([ContentError(path, 1, expected="a header row of column names", found=str(error))])
+    delimiter = max(_DELIMITERS, key=first[1].count) if any(d in first[1] for d in _DELIMITERS) else ","
+    records = _csv_records(_chain([first], lines), path, delimiter)
+    _, header_cells, problem = next(records, (1, [], None))
+    if problem is not None:
+        raise ContentErrors([problem])
+    header = [cell.strip().lower() for cell in header_cells]
     _check_header(path, header, 1 in bad_lines, warnings)
-    end = reader.line_num
-    while True:
-        start = end + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            end = reader.line_num
-            yield start, {}, [ContentError(path, start, expected="a row of comma-separated cells",
-                                           found=f"broken quoting ({error})",
-                                           fix="put a cell with commas or quotes inside double quotes")]
+    for start, cells, problem in records:
+        if problem is not None:
+            yield start, {}, [problem]
             continue
-        end = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
+        if len(cells) > len(header):
+            # Cells have slid into the wrong columns: checking them would print a name as a handout id.
+            yield start, {}, [ContentError(path, start, expected=f"at most {len(header)} cells, one per column",
+                                           found=f"{len(cells)}",
+                                           fix=f"put a cell that holds '{delimiter}' inside double quotes")]
+            continue
         problems = []
-        if any(number in bad_lines for number in range(start, end + 1)):
+        if bad_lines and any(number in bad_lines for number in range(start, start + cells_lines(cells))):
             problems.append(ContentError(path, start, expected="UTF-8 text", found="bytes in another encoding",
                                          fix="in Excel use Save As > 'CSV UTF-8'"))
-        if len(cells) > len(header):
-            problems.append(ContentError(path, start, expected=f"at most {len(header)} cells, one per column",
-                                         found=f"{len(cells)}",
-                                         fix="put a cell that holds a comma inside double quotes"))
         yield start, {name: cell for name, cell in zip(header, cells) if name}, problems
+
+
+def cells_lines(cells: list[str]) -> int:
+    """How many lines of the file a record with CELLS took."""
+    return 1 + sum(cell.count("\n") for cell in cells)
 
 
 def _check_header(path: Path, header: list[str], undecodable: bool, warnings: list[ContentError]) -> None:
@@ -261,12 +298,11 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     for key, text in texts.items():
         if key != "name" and key != "notes" and len(text) > MAX_TEXT:
             error(key, f"at most {MAX_TEXT} characters", f"{len(text)}")
-        unknown_chars = [char for char in dict.fromkeys(text) if fonts.family_for(char) is None]
+        unknown_chars = fonts.lacking(text)
         if unknown_chars:
-            # Even code points would spell out the name, so for the name only their number is shown.
-            found = (f"{len(unknown_chars)} that no font here has" if key == "name"
-                     else ", ".join(f"U+{ord(c):04X}" for c in unknown_chars))
-            error(key, "characters the fonts can draw", found, "write it in Latin, Greek or Cyrillic letters")
+            # Code points would spell the text out, and these cells may hold health information.
+            error(key, "characters the fonts can draw", f"{len(unknown_chars)} that no font here has",
+                  "write it in Latin, Greek or Cyrillic letters")
         elif any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
             error(key, "left-to-right text", "right-to-left script (Hebrew or Arabic)",
                   "right-to-left text is not supported yet")

@@ -442,3 +442,48 @@ def test_a_name_the_fonts_cannot_draw_is_refused_without_spelling_it_out(tmp_pat
     assert result.stderr == (f"{path}:2: name: expected characters the fonts can draw, found 3 that no font here "
                              "has; write it in Latin, Greek or Cyrillic letters\n")
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_a_stray_quote_is_reported_at_its_line_and_the_rows_after_it_are_still_made(tmp_path, clinic_dir):
+    rows = [f'E-1,"Ana,{CARE}'] + [f"E-{n},Pat {n},{CARE}" for n in range(2, 16)]
+    path = manifest(tmp_path, *rows, header="mrn,name,handouts")
+    out = tmp_path / "out"
+    result = run(path, clinic_dir, out)
+    assert result.exit_code == 1
+    assert result.stderr == (f"{path}:2: expected a closing quote for the one opened on this line, found none; "
+                             "remove the stray quote, or close it\n")
+    assert [(r["row"], r["status"]) for r in report(out)] == [("2", "failed")] + [
+        (str(n + 1), "written") for n in range(2, 16)]
+
+
+def test_cells_that_slid_into_the_wrong_columns_are_one_error_that_shows_no_cell(tmp_path, clinic_dir):
+    path = manifest(tmp_path, f"K-1,Smith, Robert,{BEFORE}", header="mrn,name,handouts")
+    result = run(path, clinic_dir, tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr == (f"{path}:2: expected at most 3 cells, one per column, found 4; "
+                             "put a cell that holds ',' inside double quotes\n")
+    assert "Robert" not in (tmp_path / "out" / "batch-report.csv").read_text(encoding="utf-8")
+
+
+def test_the_clinic_profile_defaults_to_the_one_in_the_content_folder(tmp_path, clinic_dir):
+    path = manifest(tmp_path, f"A-1,Ana,,en,{CARE},,,")
+    result = CliRunner().invoke(main, ["batch", str(path), "-o", str(tmp_path / "out"), "--content",
+                                       str(clinic_dir), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Call Riverside Spine Center at (555) 010-4400" in flat(all_text(tmp_path / "out" / "A-1.pdf"))
+
+
+@pytest.mark.parametrize("settings, message", [
+    (["patient.name=Ana Pérez"], "--set patient.mrn: expected the patient's MRN with any other --set, found none; "
+                                 "add --set patient.mrn=...; the file is named after it"),
+    (["Ana Pérez"], "--set: expected NAME=VALUE, found text without '='; for example --set patient.mrn=A-1001"),
+    (["patient.name=王芳", "patient.mrn=A-1"], "--set patient.name: expected characters the fonts can draw, "
+                                               "found 2 that no font here has; write it in Latin, Greek or Cyrillic letters"),
+])
+def test_a_set_mistake_never_repeats_the_name(tmp_path, clinic_dir, settings, message):
+    arguments = ["build", str(clinic_dir / f"{CARE}.yaml"), "-o", str(tmp_path / "out")]
+    for setting in settings:
+        arguments += ["--set", setting]
+    result = CliRunner().invoke(main, arguments)
+    assert (result.exit_code, result.stderr) == (1, message + "\n")
+    assert not (tmp_path / "out").exists()
