@@ -17,7 +17,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -26,7 +26,7 @@ from pypdf.errors import PdfReadError
 
 from . import __version__, fonts, locales, model
 from .build import load
-from .errors import ContentError, HandoutError
+from .errors import ContentError, ContentErrors, HandoutError, OutputError
 from .manifest import Manifest, Row
 from .pdf import Packet, file_mode, render_packet, write_atomically
 from .printfile import PrintFile, PrintSummary
@@ -180,6 +180,10 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
     """Make the packet of every manifest row in this shard; ON_WARNING hears of manifest-wide warnings
     before the first row, ON_ROW of each row as it finishes."""
     started = time.perf_counter()
+    if options.print_file is not None and options.print_file.resolve().parent == options.out_dir.resolve():
+        # There it could take a packet's name (an MRN "print" makes print.pdf) and replace it.
+        raise OutputError(options.print_file, "the print file must not be in the packets folder; "
+                                              "put it beside that folder")
     handouts, clinic = load([options.content], options.clinic_path, options.allow_expired)
     catalogue = _Catalogue(handouts, clinic)
     manifest = Manifest(manifest_path, catalogue.by_id)
@@ -194,7 +198,9 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
     jobs = max(1, options.jobs)
     executor = None
     if jobs > 1:
-        executor = ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=_start_worker,
+        # fork starts workers with the content already loaded; where there is none (Windows), spawn.
+        method = "fork" if "fork" in get_all_start_methods() else "spawn"
+        executor = ProcessPoolExecutor(jobs, mp_context=get_context(method), initializer=_start_worker,
                                        initargs=(catalogue, characters))
     else:
         _start_worker(catalogue, characters)
@@ -290,7 +296,13 @@ def _result(job: _Job, status: str, pages: int = 0, error: str | None = None) ->
     request = job.row.request
     return RowResult(job.row.line, job.row.mrn, status, pages, job.target.name if status != FAILED else "",
                      errors=(error,) if error else (), warnings=job.warnings,
-                     name=request.patient.name or "" if request else "")
+                     name=(request.patient.name or "") if request else "")
+
+
+def _laid_out_error(job: _Job, error: HandoutError) -> str:
+    """One line naming the manifest row first: its values are what made this packet fail."""
+    problems = [str(problem) for problem in error.errors] if isinstance(error, ContentErrors) else [str(error)]
+    return f"{job.row.path}:{job.row.line}: this row's packet could not be made: " + " | ".join(problems)
 
 
 def _arguments(job: _Job, options: BatchOptions) -> tuple:
@@ -309,7 +321,7 @@ def _run_here(job: _Job, options: BatchOptions) -> RowResult:
     try:
         pages = _make_packet(*_arguments(job, options))
     except HandoutError as error:
-        return _result(job, FAILED, error=str(error))
+        return _result(job, FAILED, error=_laid_out_error(job, error))
     return _result(job, WRITTEN, pages)
 
 
@@ -321,7 +333,7 @@ def _finish(job: _Job) -> RowResult:
     except BrokenProcessPool:
         return _result(job, FAILED, error=_stopped(job))
     except HandoutError as error:
-        return _result(job, FAILED, error=str(error))
+        return _result(job, FAILED, error=_laid_out_error(job, error))
     return _result(job, WRITTEN, pages)
 
 
@@ -367,8 +379,8 @@ class _Report:
         self.writer.writerow(REPORT_COLUMNS)
 
     def add(self, result: RowResult) -> None:
-        self.writer.writerow((result.line, result.mrn, result.status, result.pages or "", result.file,
-                              " | ".join(result.errors)))
+        cells = (result.line, result.mrn, result.status, result.pages or "", result.file, " | ".join(result.errors))
+        self.writer.writerow([_inert(cell) for cell in cells])
 
     def close(self) -> None:
         self.file.close()
@@ -378,3 +390,10 @@ class _Report:
     def abort(self) -> None:
         self.file.close()
         Path(self.temporary).unlink(missing_ok=True)
+
+
+def _inert(cell: object) -> object:
+    """A cell a spreadsheet shows as text: a manifest value starting with = + - @ is never run as a formula."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell

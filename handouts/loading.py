@@ -26,6 +26,7 @@ MAX_NESTING = 40
 MAX_URL_LENGTH = 400
 MAX_FILL_IN_LINES = 10
 MIN_CONTRAST = 4.5
+MAX_LOGO_PIXELS = 2000
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -381,10 +382,23 @@ class _Reader:
                                   numbers_ok=True)
                   for name in names if name in fields}
         logo = self.image_file(fields["logo"]) if "logo" in fields else None
+        if logo is not None:
+            logo = self.logo_size(fields["logo"], logo)
         color = self.color(fields["color"]) if "color" in fields else None
         if self.errors:
             return None
         return model.Clinic(path=self.path, logo=logo, color=color, **values)
+
+    def logo_size(self, node: Node, path: Path) -> Path | None:
+        """A logo small enough to decode for every packet (it prints under an inch and a half wide)."""
+        from PIL import Image
+        with Image.open(path) as image:
+            width, height = image.size
+        if max(width, height) > MAX_LOGO_PIXELS:
+            self.error(node, expected=f"a logo at most {MAX_LOGO_PIXELS} pixels on its longest side",
+                       found=f"{width}×{height}", fix="save a smaller copy; 600 pixels wide is plenty")
+            return None
+        return path
 
     def color(self, node: Node) -> str | None:
         """A hex colour dark enough for headings on white paper (WCAG contrast 4.5:1)."""

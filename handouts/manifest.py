@@ -27,12 +27,14 @@ PAPERS = ("letter", "a4")
 MAX_MRN = 20
 MAX_NAME = 100
 MAX_TEXT = 200
+MAX_WORD = 30
 MAX_ROW_LINES = 12      # a record longer than this has a stray quote, not notes with line breaks
 MAX_NOTES = 500         # a box that still leaves the cover page room for its checklist
 _MRN = re.compile(rf"[A-Za-z0-9][A-Za-z0-9-]{{0,{MAX_MRN - 1}}}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DELIMITERS = ",;\t"
+_RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL"} | {f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)})
 
 
 @dataclass
@@ -197,18 +199,26 @@ def _unknown_column(path: Path, line: int, name: str) -> ContentError:
 
 
 def _yaml_cells(path: Path) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
-    """Each mapping of a YAML list, read from the event stream so the list is never held whole."""
+    """Each mapping of a YAML list, read from the event stream so the list is never held whole.
+
+    YAML that cannot be read before the first row stops the batch; after it, the rows read so far
+    are still made and the problem is reported as the last row."""
+    started = False
     with path.open("rb") as file:
         events = yaml.parse(file, Loader=yaml.SafeLoader)
         try:
             for event in events:
                 if isinstance(event, yaml.SequenceStartEvent):
                     break
-                if isinstance(event, (yaml.MappingStartEvent, yaml.ScalarEvent)):
+                if isinstance(event, (yaml.MappingStartEvent, yaml.ScalarEvent, yaml.AliasEvent)):
                     raise ContentErrors([ContentError(path, event.start_mark.line + 1,
                                                       expected="a list of patients, each starting with '- '",
                                                       found="something else")])
+            else:
+                raise ContentErrors([ContentError(path, 1, expected="a list of patients, each starting with '- '",
+                                                  found="an empty file")])
             for event in events:
+                started = True
                 if isinstance(event, yaml.SequenceEndEvent):
                     return
                 line = event.start_mark.line + 1
@@ -219,9 +229,13 @@ def _yaml_cells(path: Path) -> Iterator[tuple[int, dict[str, str], list[ContentE
                     continue
                 yield _yaml_mapping(path, line, events)
         except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            raise ContentErrors([ContentError(path, mark.line + 1 if mark else 0, expected="valid YAML",
-                                              found=getattr(error, "problem", None) or str(error))]) from None
+            mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+            problem = ContentError(path, mark.line + 1 if mark else 0,
+                                   message=f"the YAML cannot be read here ({getattr(error, 'problem', None) or error})",
+                                   fix="fix it and run the batch again; rows after it were not read")
+            if not started:
+                raise ContentErrors([problem]) from None
+            yield problem.line, {}, [problem]
 
 
 def _yaml_mapping(path: Path, line: int, events) -> tuple[int, dict[str, str], list[ContentError]]:
@@ -230,8 +244,14 @@ def _yaml_mapping(path: Path, line: int, events) -> tuple[int, dict[str, str], l
     for key in events:
         if isinstance(key, yaml.MappingEndEvent):
             return line, values, problems
+        if not isinstance(key, yaml.ScalarEvent):
+            _skip(key, events)
+            _skip(next(events), events)
+            problems.append(ContentError(path, key.start_mark.line + 1, expected="a column name as the key",
+                                         found="a list or mapping"))
+            continue
         value = next(events)
-        name = key.value.strip().lower() if isinstance(key, yaml.ScalarEvent) else ""
+        name = key.value.strip().lower()
         if isinstance(value, yaml.ScalarEvent):
             text = "" if value.implicit[0] and value.value in ("~", "null", "Null", "NULL") else value.value
         elif isinstance(value, yaml.SequenceStartEvent) and name == "handouts":
@@ -239,13 +259,18 @@ def _yaml_mapping(path: Path, line: int, events) -> tuple[int, dict[str, str], l
             for item in events:
                 if isinstance(item, yaml.SequenceEndEvent):
                     break
-                parts.append(item.value if isinstance(item, yaml.ScalarEvent) else "")
-                _skip(item, events)
+                if not isinstance(item, yaml.ScalarEvent):
+                    _skip(item, events)
+                    problems.append(ContentError(path, item.start_mark.line + 1, key=name,
+                                                 expected="a handout id", found="a list or mapping"))
+                    continue
+                parts.append(item.value)
             text = ";".join(parts)
         else:
             _skip(value, events)
+            found = "an alias (*name)" if isinstance(value, yaml.AliasEvent) else "a list or mapping"
             problems.append(ContentError(path, value.start_mark.line + 1, key=name,
-                                         expected="a single value", found="a list or mapping"))
+                                         expected="a single value", found=found))
             continue
         if name in values:
             problems.append(ContentError(path, key.start_mark.line + 1, key=name, expected="each key once",
@@ -282,6 +307,9 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     elif not _MRN.fullmatch(mrn):
         error("mrn", f"an MRN of letters, digits and dashes, at most {MAX_MRN} characters",
               f"'{_shown(mrn)}'", "it names the packet file, so nothing else is allowed")
+    elif mrn.upper() in _RESERVED_NAMES:
+        error("mrn", "an MRN that can name a file on every system", f"'{mrn}'",
+              "Windows reserves CON, PRN, AUX, NUL, COM1-9 and LPT1-9")
     elif mrn.casefold() in seen:
         error("mrn", "an MRN not used on an earlier row", f"'{mrn}' again (first on line {seen[mrn.casefold()]})",
               "give each patient one row, listing all their handouts in it")
@@ -298,6 +326,9 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     for key, text in texts.items():
         if key != "name" and key != "notes" and len(text) > MAX_TEXT:
             error(key, f"at most {MAX_TEXT} characters", f"{len(text)}")
+        elif key in ("surgeon", "levels", "followup_with") and max(map(len, text.split()), default=0) > MAX_WORD:
+            # These go into table cells: a word wider than a column cannot be laid out.
+            error(key, f"words of at most {MAX_WORD} characters", "a longer one", "put spaces between words")
         unknown_chars = fonts.lacking(text)
         if unknown_chars:
             # Code points would spell the text out, and these cells may hold health information.

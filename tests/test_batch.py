@@ -286,7 +286,7 @@ def test_a_batch_whose_worker_is_killed_leaves_only_whole_pdfs_and_a_rerun_finis
 # --- health information and sharding ---------------------------------------------------------------
 def test_no_patient_name_appears_in_output_or_file_names_unless_verbose(tmp_path, clinic_dir):
     out = tmp_path / "out"
-    result = run(EXAMPLE, clinic_dir, out, "--cover", "--print-file", str(out / "print.pdf"), "--duplex")
+    result = run(EXAMPLE, clinic_dir, out, "--cover", "--print-file", str(tmp_path / "print.pdf"), "--duplex")
     assert result.exit_code == 1     # the example has three bad rows on purpose
     with EXAMPLE.open(encoding="utf-8-sig", newline="") as file:
         names = [row["name"] for row in csv.DictReader(file) if row["name"]]
@@ -487,3 +487,54 @@ def test_a_set_mistake_never_repeats_the_name(tmp_path, clinic_dir, settings, me
     result = CliRunner().invoke(main, arguments)
     assert (result.exit_code, result.stderr) == (1, message + "\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("row, message", [
+    (f"CON,Ana,{CARE},T1", "mrn: expected an MRN that can name a file on every system, found 'CON'; "
+                           "Windows reserves CON, PRN, AUX, NUL, COM1-9 and LPT1-9"),
+    (f"L-1,Ana,{CARE},{'X' * 200}", "levels: expected words of at most 30 characters, found a longer one; "
+                                    "put spaces between words"),
+])
+def test_values_that_would_break_a_file_name_or_a_table_are_row_errors(tmp_path, clinic_dir, row, message):
+    path = manifest(tmp_path, row, header="mrn,name,handouts,levels")
+    result = run(path, clinic_dir, tmp_path / "out")
+    assert (result.exit_code, result.stderr) == (1, f"{path}:2: {message}\n")
+    assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_a_manifest_value_never_runs_as_a_formula_when_the_report_is_opened(tmp_path, clinic_dir):
+    path = manifest(tmp_path, f'"=HYPERLINK(""http://x"",""y"")",Ana,{CARE}', header="mrn,name,handouts")
+    run(path, clinic_dir, tmp_path / "out")
+    assert report(tmp_path / "out")[0]["mrn"] == "'=HYPERLINK(\"http://x\",\"y\")"
+
+
+def test_yaml_that_breaks_after_some_rows_keeps_those_rows_and_reports_the_line(tmp_path, clinic_dir):
+    path = tmp_path / "late.yaml"
+    path.write_text(f"- mrn: Y-1\n  name: Ana\n  handouts: {CARE}\n- mrn: Y-2\n  name: \"Bo\n  handouts: x\n",
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(path, clinic_dir, out)
+    assert result.exit_code == 1
+    assert result.stderr == (f"{path}:5: the YAML cannot be read here (found unexpected end of stream); "
+                             "fix it and run the batch again; rows after it were not read\n")
+    assert [(r["mrn"], r["status"]) for r in report(out)] == [("Y-1", "written"), ("", "failed")]
+
+
+def test_the_print_file_may_not_sit_among_the_packets(tmp_path, clinic_dir):
+    out = tmp_path / "out"
+    result = run(manifest(tmp_path, f"A-1,Ana,,en,{CARE},,,"), clinic_dir, out, "--print-file", str(out / "print.pdf"))
+    assert result.exit_code == 1
+    assert result.stderr == (f"{out / 'print.pdf'}: cannot write the PDF: the print file must not be in the packets "
+                             "folder; put it beside that folder\n")
+    assert not out.exists()
+
+
+def test_a_logo_too_large_to_decode_for_every_packet_is_refused(write, tmp_path):
+    from PIL import Image
+    clinic = write("clinic.yaml", "name: Test Clinic\nlogo: big.png\n")
+    Image.new("RGB", (2400, 300), "navy").save(clinic.parent / "big.png")
+    result = CliRunner().invoke(main, ["build", str(REPO / "content" / f"{CARE}.yaml"), "--clinic", str(clinic),
+                                       "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (f"{clinic}:2: expected a logo at most 2000 pixels on its longest side, "
+                                             "found 2400×300; save a smaller copy; 600 pixels wide is plenty")
