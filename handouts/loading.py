@@ -776,7 +776,6 @@ PATIENT_SETTINGS = {
     "procedure.date": "procedure_date", "procedure.surgeon": "surgeon", "procedure.levels": "levels",
     "followup.date": "followup_date", "followup.with": "followup_with",
 }
-_MRN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,19}")
 
 
 def patient_from_settings(settings: Iterable[str]) -> model.Patient | None:
@@ -802,8 +801,9 @@ def patient_from_settings(settings: Iterable[str]) -> model.Patient | None:
             if fields[key] is None:
                 shown = "a value that is not a date" if key == "dob" else f"'{value}'"
                 raise SettingError(name, "a date as YYYY-MM-DD", shown, "for example 2026-12-03")
-        elif key == "mrn" and not _MRN.fullmatch(value):
-            raise SettingError(name, "an MRN of letters, digits and dashes, at most 20 characters", f"'{value}'")
+        elif key == "mrn" and not model.MRN.fullmatch(value):
+            raise SettingError(name, f"an MRN of letters, digits and dashes, at most {model.MAX_MRN} characters",
+                               f"'{value}'")
         else:
             fields[key] = value or None
     if fields and "mrn" not in fields:

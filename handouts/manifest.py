@@ -24,13 +24,12 @@ REQUIRED = ("mrn", "name", "handouts")
 COLUMNS = REQUIRED + ("dob", "email", "language", "procedure_date", "surgeon", "levels", "followup_date",
                       "followup_with", "notes", "paper")
 PAPERS = ("letter", "a4")
-MAX_MRN = 20
 MAX_NAME = 100
 MAX_TEXT = 200
 MAX_WORD = 30
+MAX_NOTES_LINES = 6
 MAX_ROW_LINES = 12      # a record longer than this has a stray quote, not notes with line breaks
 MAX_NOTES = 500         # a box that still leaves the cover page room for its checklist
-_MRN = re.compile(rf"[A-Za-z0-9][A-Za-z0-9-]{{0,{MAX_MRN - 1}}}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DELIMITERS = ",;\t"
@@ -304,8 +303,8 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     mrn = cell.get("mrn", "")
     if not mrn:
         error("mrn", "the patient's MRN", "an empty cell")
-    elif not _MRN.fullmatch(mrn):
-        error("mrn", f"an MRN of letters, digits and dashes, at most {MAX_MRN} characters",
+    elif not model.MRN.fullmatch(mrn):
+        error("mrn", f"an MRN of letters, digits and dashes, at most {model.MAX_MRN} characters",
               f"'{_shown(mrn)}'", "it names the packet file, so nothing else is allowed")
     elif mrn.upper() in _RESERVED_NAMES:
         error("mrn", "an MRN that can name a file on every system", f"'{mrn}'",
@@ -313,7 +312,7 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     elif mrn.casefold() in seen:
         error("mrn", "an MRN not used on an earlier row", f"'{mrn}' again (first on line {seen[mrn.casefold()]})",
               "give each patient one row, listing all their handouts in it")
-    if _MRN.fullmatch(mrn):
+    if model.MRN.fullmatch(mrn):
         seen.setdefault(mrn.casefold(), line)
 
     name = cell.get("name", "")
@@ -340,6 +339,9 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     notes = cell.get("notes", "")
     if len(notes) > MAX_NOTES:
         error("notes", f"notes of at most {MAX_NOTES} characters, to fit on the first page", f"{len(notes)}")
+    elif len(notes.splitlines()) > MAX_NOTES_LINES:
+        error("notes", f"notes of at most {MAX_NOTES_LINES} lines, to fit on the first page",
+              f"{len(notes.splitlines())}")
 
     dates = {key: _date(cell.get(key, ""), key, error) for key in ("dob", "procedure_date", "followup_date")}
     today = date.today()

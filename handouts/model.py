@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Callable, Iterator, Union
 
 KINDS = ("pre-procedure", "discharge", "general")
+MAX_MRN = 20
+# An MRN names files (<mrn>.pdf), so it is letters, digits and dashes, and never starts with a dash.
+MRN = re.compile(rf"[A-Za-z0-9][A-Za-z0-9-]{{0,{MAX_MRN - 1}}}")
 WARNING_LEVELS = ("caution", "urgent", "emergency")
 PLACEHOLDERS = (
     "clinic.name", "clinic.phone", "clinic.after_hours_phone", "clinic.emergency_number",

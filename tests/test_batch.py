@@ -538,3 +538,11 @@ def test_a_logo_too_large_to_decode_for_every_packet_is_refused(write, tmp_path)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (f"{clinic}:2: expected a logo at most 2000 pixels on its longest side, "
                                              "found 2400×300; save a smaller copy; 600 pixels wide is plenty")
+
+
+def test_notes_with_more_lines_than_the_cover_holds_are_a_row_error(tmp_path, clinic_dir):
+    notes = "\n".join(f"Note {n}" for n in range(7))
+    path = manifest(tmp_path, f'A-1,Ana,{CARE},"{notes}"', header="mrn,name,handouts,notes")
+    result = run(path, clinic_dir, tmp_path / "out", "--cover")
+    assert (result.exit_code, result.stderr) == (
+        1, f"{path}:2: notes: expected notes of at most 6 lines, to fit on the first page, found 7\n")
