@@ -196,17 +196,17 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
             on_warning(warning)
     characters = catalogue.characters()
     jobs = max(1, options.jobs)
-    executor = None
-    if jobs > 1:
-        # fork starts workers with the content already loaded; where there is none (Windows), spawn.
-        method = "fork" if "fork" in get_all_start_methods() else "spawn"
-        executor = ProcessPoolExecutor(jobs, mp_context=get_context(method), initializer=_start_worker,
-                                       initargs=(catalogue, characters))
-    else:
-        _start_worker(catalogue, characters)
     report = _Report(summary.report)
     print_file = PrintFile(options.print_file, options.duplex) if options.print_file else None
+    executor = None
     try:
+        if jobs > 1:
+            # fork starts workers with the content already loaded; where there is none (Windows), spawn.
+            method = "fork" if "fork" in get_all_start_methods() else "spawn"
+            executor = ProcessPoolExecutor(jobs, mp_context=get_context(method), initializer=_start_worker,
+                                           initargs=(catalogue, characters))
+        else:
+            _start_worker(catalogue, characters)
         for result in _results(rows, catalogue, options, executor, jobs):
             _count(summary, result)
             report.add(result)

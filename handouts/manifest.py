@@ -160,13 +160,13 @@ def _csv_cells(path: Path, warnings: list[ContentError]) -> Iterator[tuple[int, 
                                            fix=f"put a cell that holds '{delimiter}' inside double quotes")]
             continue
         problems = []
-        if bad_lines and any(number in bad_lines for number in range(start, start + cells_lines(cells))):
+        if bad_lines and any(number in bad_lines for number in range(start, start + _lines_of(cells))):
             problems.append(ContentError(path, start, expected="UTF-8 text", found="bytes in another encoding",
                                          fix="in Excel use Save As > 'CSV UTF-8'"))
         yield start, {name: cell for name, cell in zip(header, cells) if name}, problems
 
 
-def cells_lines(cells: list[str]) -> int:
+def _lines_of(cells: list[str]) -> int:
     """How many lines of the file a record with CELLS took."""
     return 1 + sum(cell.count("\n") for cell in cells)
 
