@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
-from . import fonts, loading, model
+from . import fonts, loading, model, readability
 from .errors import ContentError, ContentErrors, SettingError
 from .pdf import Rendered, Written, output_name, render, write_atomically
 
@@ -73,15 +73,70 @@ def _render_all(handouts: list[model.Handout], clinic: model.Clinic, paper: str,
 @dataclass(frozen=True)
 class Checked:
     handouts: list[model.Handout]
+    levels: list[readability.Level]
     warnings: list[ContentError]
+    problems: list[ContentError]       # found after layout (a reading level over the limit): the report still prints
 
 
-def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "letter") -> Checked:
-    """Validate and lay out every handout without writing anything; raises every problem at once,
-    and returns what is worth a warning (content past its review date)."""
+def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "letter",
+          limits: readability.Limits = readability.Limits(), jargon_path: Path | None = None) -> Checked:
+    """Validate and lay out every handout without writing anything (raising every problem at once),
+    then measure each one's reading level and look for jargon, missing structure, stale translations
+    and passed review dates. The jargon list is JARGON_PATH, or jargon.yaml beside each handout."""
     handouts, clinic = load(paths, clinic_path)
     _render_all(handouts, clinic, paper)
-    return Checked(handouts, overdue(handouts, warning=True))
+    jargon = _jargon_lists(handouts, jargon_path)
+    levels = [readability.measure(handout) for handout in handouts]
+    findings = overdue(handouts, warning=True) + stale_translations(handouts)
+    for handout, level in zip(handouts, levels):
+        findings += readability.structure_findings(handout)
+        findings += readability.jargon_findings(handout, jargon.get(handout.path.parent))
+        findings += readability.level_findings(level, limits)
+    return Checked(handouts, levels, [finding for finding in findings if finding.warning],
+                   [finding for finding in findings if not finding.warning])
+
+
+def _jargon_lists(handouts: list[model.Handout], jargon_path: Path | None) -> dict[Path, model.Jargon]:
+    """The jargon list for each folder of HANDOUTS: JARGON_PATH for all, or each folder's jargon.yaml."""
+    folders = dict.fromkeys(handout.path.parent for handout in handouts)
+    lists, errors = {}, []
+    loaded: dict[Path, model.Jargon] = {}
+    for folder in folders:
+        path = jargon_path or folder / "jargon.yaml"
+        if not path.is_file():
+            continue
+        try:
+            if path not in loaded:
+                loaded[path] = loading.load_jargon(path)
+            lists[folder] = loaded[path]
+        except ContentErrors as problems:
+            errors += problems.errors
+    if errors:
+        raise ContentErrors(errors)
+    return lists
+
+
+def stale_translations(handouts: list[model.Handout]) -> list[ContentError]:
+    """A warning for each translation whose English source has changed since it was made (or that
+    does not say which English it was made from)."""
+    english = {handout.id: handout for handout in handouts if handout.language.split("-")[0].lower() == "en"}
+    findings = []
+    for handout in handouts:
+        source = english.get(handout.id)
+        if source is None or source is handout:
+            continue
+        current = loading.source_hash(source.path)
+        fix = f"check it against {source.path}, then set source_hash: \"{current}\""
+        if handout.source_hash is None:
+            findings.append(ContentError(handout.path, handout.title.line, key="source_hash", warning=True,
+                                         expected="the hash of the English file it was translated from",
+                                         found="none", fix=fix))
+        elif handout.source_hash != current:
+            findings.append(ContentError(handout.path, handout.source_hash.line, key="source_hash", warning=True,
+                                         expected=f"a translation of the current {source.path}",
+                                         found=f"one made from an earlier version ({handout.source_hash}; "
+                                               f"now {current})", fix=fix))
+    return findings
 
 
 def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_path: Path | None = None,

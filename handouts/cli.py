@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -78,22 +79,53 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
 @main.command()
 @_paths
 @_clinic
-def check(paths: tuple[Path, ...], clinic: Path | None) -> None:
-    """Validate handouts without writing anything; exit status 1 on any problem.
+@click.option("--strict", is_flag=True, help="Count warnings as problems (exit status 1).")
+@click.option("--warn-grade", type=click.FloatRange(1, 50), default=6.0, show_default=True,
+              help="Reading grade above which a handout gets a warning.")
+@click.option("--max-grade", type=click.FloatRange(1, 50), default=8.0, show_default=True,
+              help="Reading grade above which a handout is a problem.")
+@click.option("--jargon", "jargon_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Jargon list to use  [default: jargon.yaml beside each handout]")
+def check(paths: tuple[Path, ...], clinic: Path | None, strict: bool, warn_grade: float, max_grade: float,
+          jargon_path: Path | None) -> None:
+    """Validate handouts without writing anything, and report how easy each one is to read.
+
+    For each handout and section: the Flesch–Kincaid grade and SMOG (for Spanish also INFLESZ), the
+    longest sentence and the share of words of three or more syllables. Warnings: a grade above
+    --warn-grade, jargon from jargon.yaml, a missing summary, action or discharge warning box, vague
+    headings, stale translations and passed review dates. Exit status 1 on any problem.
 
     \b
     Example:
-      handouts check content/
+      handouts check content/ --strict
     """
     from .build import check as check_handouts
+    from .readability import Limits
+    if warn_grade > max_grade:
+        raise click.BadParameter(f"{warn_grade:g} is above --max-grade {max_grade:g}", param_hint="--warn-grade")
     try:
-        checked = check_handouts(paths, _clinic_or_default(clinic))
+        checked = check_handouts(paths, _clinic_or_default(clinic), limits=Limits(warn_grade, max_grade),
+                                 jargon_path=jargon_path)
     except HandoutError as error:
         _fail(error)
-    for warning in checked.warnings:
-        click.echo(str(warning), err=True)
+    for level in checked.levels:
+        handout = level.handout
+        click.echo(f"{handout.path}:{handout.title.line}: {handout.title}: {level.measures.summary()}")
+        for section in level.sections:
+            click.echo(f"{handout.path}:{section.heading.line}:   {section.heading}: {section.measures.summary()}")
+    problems = list(checked.problems)
+    warnings = list(checked.warnings)
+    if strict:
+        problems += [replace(warning, warning=False) for warning in warnings]
+        warnings = []
+    for finding in sorted(warnings + problems, key=lambda finding: (str(finding.path), finding.line)):
+        click.echo(str(finding), err=True)
     noun = "handout" if len(checked.handouts) == 1 else "handouts"
-    warned = f" ({len(checked.warnings)} warning{'s' if len(checked.warnings) != 1 else ''})" if checked.warnings else ""
+    warned = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
+    if problems:
+        click.echo(f"{len(checked.handouts)} {noun} checked: {len(problems)} "
+                   f"problem{'s' if len(problems) != 1 else ''}{warned}", err=True)
+        sys.exit(EXIT_CONTENT)
     click.echo(f"{len(checked.handouts)} {noun} OK{warned}")
 
 

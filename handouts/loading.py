@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 import difflib
 import re
@@ -27,8 +28,10 @@ MAX_URL_LENGTH = 400
 MAX_FILL_IN_LINES = 10
 MIN_CONTRAST = 4.5
 MAX_LOGO_PIXELS = 2000
+_JARGON_LANGUAGES = ("en", "es")
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_SOURCE_HASH = re.compile(r"[0-9a-f]{16}")
 _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 # PyYAML counts these as line breaks and editors do not; as spaces, every later line number matches the editor's.
@@ -328,7 +331,8 @@ class _Reader:
 
     def handout(self, node: Node) -> model.Handout | None:
         fields = self.mapping(node, "a handout", required=("id", "title", "kind", "sections"),
-                              optional=("language", "version", "reviewed", "next_review", "summary"))
+                              optional=("language", "version", "reviewed", "next_review", "summary",
+                                        "source_hash"))
         if fields is None:
             return None
         get = fields.get
@@ -348,13 +352,16 @@ class _Reader:
         reviewed = self.date(get("reviewed"), "a review date") if "reviewed" in fields else None
         next_review = self.date(get("next_review"), "a next review date") if "next_review" in fields else None
         summary = self.text(get("summary"), "a summary (text)") if "summary" in fields else None
+        source_hash = self.pattern(get("source_hash"), "the hash of the English file (16 hex digits)",
+                                   _SOURCE_HASH, "3f2a9c0d1b7e4a56") if "source_hash" in fields else None
         sections = self.sections(get("sections")) if "sections" in fields else ()
         if self.errors or None in (handout_id, title, kind, language):
             return None
         return model.Handout(path=self.path, id=handout_id, title=title, kind=kind, sections=sections,
                              language=language, version=version,
                              reviewed=reviewed, next_review=next_review, summary=summary,
-                             next_review_line=_line(get("next_review")) if next_review else 0)
+                             next_review_line=_line(get("next_review")) if next_review else 0,
+                             source_hash=model.Text(source_hash, _line(get("source_hash"))) if source_hash else None)
 
     def sections(self, node: Node) -> tuple[model.Section, ...]:
         out = []
@@ -372,6 +379,24 @@ class _Reader:
             if heading is not None:
                 out.append(model.Section(heading, tuple(blocks)))
         return tuple(out)
+
+    def jargon(self, node: Node) -> model.Jargon | None:
+        languages = self.mapping(node, "a jargon list by language", optional=_JARGON_LANGUAGES)
+        terms = {}
+        for language, entries in (languages or {}).items():
+            if not isinstance(entries, MappingNode):
+                self.wrong(entries, f"medical words and their plain words ({language}), as term: plain words")
+                continue
+            pairs = []
+            for term_node, plain_node in entries.value:
+                term = self.text(term_node, "a medical word (text)")
+                plain_words = self.text(plain_node, f"the plain words for '{term_node.value}' (text)")
+                if term and plain_words:
+                    pairs.append((term, plain_words))
+            terms[language] = tuple(pairs)
+        if self.errors or languages is None:
+            return None
+        return model.Jargon(self.path, terms)
 
     def clinic(self, node: Node) -> model.Clinic | None:
         names = ("name", "phone", "after_hours_phone", "emergency_number", "address", "website")
@@ -756,6 +781,23 @@ def load_handouts(paths: Iterable[Path]) -> list[model.Handout]:
     if errors:
         raise ContentErrors(errors)
     return handouts
+
+
+def load_jargon(path: Path) -> model.Jargon:
+    """The jargon list at PATH: for each language, medical words and the plain words to use instead."""
+    root, source = _compose(path, "a jargon list (en: and es:, each term: plain words)")
+    reader = _Reader(path, source)
+    jargon = reader.jargon(root)
+    if reader.errors:
+        raise ContentErrors(reader.errors)
+    return jargon
+
+
+def source_hash(path: Path) -> str:
+    """What a translation records of the English file it was made from: 16 hex digits of its SHA-256,
+    line endings folded so a checkout on Windows does not make every translation stale."""
+    data = path.read_bytes().replace(b"\r\n", b"\n")
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def load_clinic(path: Path | None) -> model.Clinic:

@@ -190,6 +190,7 @@ class Handout:
     next_review: date | None = None
     summary: Text | None = None
     next_review_line: int = 0
+    source_hash: Text | None = None     # a translation: the hash of the English file it was made from
 
     def texts(self) -> Iterator[Text]:
         """Every printed text of the handout, in reading order."""
@@ -238,6 +239,14 @@ _BLOCK_TEXTS = {
 
 def block_texts(block: Block) -> Iterator[Text]:
     return _BLOCK_TEXTS[type(block)](block)
+
+
+@dataclass(frozen=True)
+class Jargon:
+    """Medical words and the plain words to use instead, by language ("en", "es")."""
+
+    path: Path
+    terms: dict[str, tuple[tuple[Text, Text], ...]]
 
 
 @dataclass(frozen=True)

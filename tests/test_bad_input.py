@@ -53,7 +53,7 @@ CASES = {
         "id: x\ntitel: a\nkind: general\nsections:\n  - heading: h\n    blocks: [paragraph: p]\n",
         ["1: expected 'title' in a handout, found no such key",
          "2: expected a key of a handout (id, title, kind, sections, language, version, reviewed, "
-         "next_review, summary), found 'titel'; did you mean 'title'?"]),
+         "next_review, summary, source_hash), found 'titel'; did you mean 'title'?"]),
     "misspelled block": (
         SECTION + "      - bulets: [a, b]\n",
         ["7: expected a block type (paragraph, bullets, steps, checklist, warning, note, table, fill_in, "

@@ -55,9 +55,12 @@ def test_a4_paper(tmp_path):
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
 
 
-def test_check_writes_nothing_and_says_ok(tmp_path):
+def test_check_writes_nothing_and_says_ok(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", str(DATA / "all_blocks.yaml")])
-    assert (result.exit_code, result.stdout) == (0, "1 handout OK\n")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == "1 handout OK"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_list_shows_a_table(tmp_path):

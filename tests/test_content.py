@@ -69,3 +69,25 @@ def test_no_sentence_of_the_seed_pages_is_copied(pdf_texts):
         words = _words(text)
         copied = [" ".join(words[i:i + 9]) for i in range(len(words) - 8) if tuple(words[i:i + 9]) in seed_runs]
         assert not copied, f"{handout_id} repeats the seed's wording: {copied[:3]}"
+
+
+def test_the_shipped_content_passes_the_strict_check():
+    result = CliRunner().invoke(main, ["check", str(REPO / "content"), "--strict"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("handout_id", IDS)
+def test_the_english_handouts_read_at_grade_6_or_below(handout_id):
+    from handouts import readability
+    level = readability.measure(loading.load_handout(REPO / "content" / f"{handout_id}.yaml"))
+    assert level.measures.flesch_kincaid <= 6
+    assert level.measures.smog <= 9
+
+
+@pytest.mark.parametrize("handout_id", IDS)
+def test_the_spanish_handouts_are_fairly_easy_on_the_inflesz_scale(handout_id):
+    from handouts import readability
+    handout = loading.load_handout(REPO / "content" / f"{handout_id}.es.yaml")
+    assert handout.language == "es"
+    assert readability.measure(handout).measures.inflesz >= 65
