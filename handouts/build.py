@@ -56,13 +56,13 @@ def load(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bool = 
 
 
 def _render_all(handouts: list[model.Handout], clinic: model.Clinic, paper: str,
-                patient: model.Patient | None = None) -> list[Rendered]:
+                patient: model.Patient | None = None, large_print: bool = False) -> list[Rendered]:
     """Every PDF in memory, so that problems only layout finds (a row taller than a page) stop the run
     before anything is written."""
     rendered, errors = [], []
     for handout in handouts:
         try:
-            rendered.append(render(handout, clinic, paper, patient))
+            rendered.append(render(handout, clinic, paper, patient, large_print))
         except ContentErrors as problems:
             errors += problems.errors
     if errors:
@@ -140,15 +140,16 @@ def stale_translations(handouts: list[model.Handout]) -> list[ContentError]:
 
 
 def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_path: Path | None = None,
-          patient: model.Patient | None = None, allow_expired: bool = False) -> list[Written]:
-    """Write one PDF per handout to OUT_DIR, personalized for PATIENT when given; nothing is written
-    unless every input is valid and, unless ALLOW_EXPIRED, within its review date."""
+          patient: model.Patient | None = None, allow_expired: bool = False,
+          large_print: bool = False) -> list[Written]:
+    """Write one PDF per handout to OUT_DIR, personalized for PATIENT when given, in LARGE_PRINT when
+    asked; nothing is written unless every input is valid and, unless ALLOW_EXPIRED, within its review date."""
     handouts, clinic = load(paths, clinic_path, allow_expired)
     if patient is not None:
         _check_patient(patient)
     written = []
-    for handout, pdf in zip(handouts, _render_all(handouts, clinic, paper, patient)):
-        target = out_dir / output_name(handout, patient)
+    for handout, pdf in zip(handouts, _render_all(handouts, clinic, paper, patient, large_print)):
+        target = out_dir / output_name(handout, patient, large_print)
         write_atomically(target, pdf.data)
         written.append(Written(target, pdf.pages, len(pdf.data)))
     return written

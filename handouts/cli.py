@@ -51,8 +51,11 @@ def main() -> None:
               help="Fill a placeholder for one patient: patient.name, patient.mrn, patient.dob, procedure.date, "
                    "procedure.surgeon, procedure.levels, followup.date, followup.with. Dates as YYYY-MM-DD.")
 @_allow_expired
+@click.option("--large-print", is_flag=True,
+              help="Large print: 18 pt body, 24 pt headings, bold for emphasis, bigger tick boxes; "
+                   "written as <id>.<language>.large.pdf.")
 def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | None, settings: tuple[str, ...],
-          allow_expired: bool) -> None:
+          allow_expired: bool, large_print: bool) -> None:
     """Build a PDF per handout: OUT/<id>.<language>.pdf (OUT/<mrn>.<id>.<language>.pdf for one patient).
 
     PATHS are handout YAML files or folders (every handout below them). Placeholders without a
@@ -61,6 +64,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
     \b
     Examples:
       handouts build content/kyphoplasty-care-after.yaml -o out/ --paper a4
+      handouts build content/ --large-print
       handouts build content/kyphoplasty-care-after.yaml --set patient.name="Ana Pérez" \\
           --set patient.mrn=A-1001 --set followup.date=2026-12-03
     """
@@ -68,7 +72,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
     from .loading import patient_from_settings
     try:
         written = build_handouts(paths, out_dir, paper, _clinic_or_default(clinic), patient_from_settings(settings),
-                                 allow_expired)
+                                 allow_expired, large_print)
     except HandoutError as error:
         _fail(error)
     for result in written:

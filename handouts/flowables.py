@@ -20,15 +20,17 @@ from reportlab.platypus.flowables import CondPageBreak
 from . import fonts, model, styles
 from .errors import ContentError, ContentErrors
 from .locales import ENGLISH, Locale, for_language
-from .styles import BoxStyle, Geometry
+from .styles import STANDARD, BoxStyle, Geometry, Look
 
 
 NO_BREAK = "\u00a0"
+CHECKBOX_ALIGNED = styles.CHECKBOX_SIZE     # the tick box size that sits on the baseline as drawn
 
 
 # --- text ----------------------------------------------------------------------------------------
-def markup(text: str, values: Mapping[str, str]) -> str:
-    """TEXT as Paragraph markup: emphasis and placeholders applied, everything else escaped.
+def markup(text: str, values: Mapping[str, str], italic: bool = True) -> str:
+    """TEXT as Paragraph markup: emphasis and placeholders applied, everything else escaped; *emphasis*
+    in bold unless ITALIC.
 
     Content is never parsed as markup; the only tags here are the ones written below."""
     parts = []
@@ -42,7 +44,7 @@ def markup(text: str, values: Mapping[str, str]) -> str:
         if span.bold:
             piece = f"<b>{piece}</b>"
         if span.italic:
-            piece = f"<i>{piece}</i>"
+            piece = f"<i>{piece}</i>" if italic else f"<b>{piece}</b>"
         parts.append(piece)
     return model.fold_spaces("".join(parts))
 
@@ -53,8 +55,8 @@ def literal(text: str) -> str:
                    for family, chunk in fonts.runs(text))
 
 
-def para(text: str, style, values: Mapping[str, str]) -> Paragraph:
-    return Paragraph(markup(text, values), style)
+def para(text: str, style, values: Mapping[str, str], italic: bool = True) -> Paragraph:
+    return Paragraph(markup(text, values, italic), style)
 
 
 def draw_text(canv, x: float, y: float, text: str, size: float, bold: bool = False,
@@ -89,10 +91,10 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 class MarkedItem(Flowable):
     """A list entry: a marker drawn as a shape or number, and its paragraph indented beside it."""
 
-    def __init__(self, marker: str | None, paragraph: Paragraph, level: int, label: str = ""):
+    def __init__(self, marker: str | None, paragraph: Paragraph, level: int, label: str = "", look: Look = STANDARD):
         super().__init__()
-        self.marker, self.paragraph, self.level, self.label = marker, paragraph, level, label
-        self.indent = level * styles.INDENT_STEP + styles.MARKER_WIDTH
+        self.marker, self.paragraph, self.level, self.label, self.look = marker, paragraph, level, label, look
+        self.indent = level * look.indent_step + look.marker_width
         self.style = paragraph.style
 
     def wrap(self, available_width, available_height):
@@ -104,8 +106,8 @@ class MarkedItem(Flowable):
         parts = self.paragraph.split(available_width - self.indent, available_height)
         if len(parts) < 2:
             return []
-        first = MarkedItem(self.marker, parts[0], self.level, self.label)
-        return [first] + [MarkedItem(None, part, self.level) for part in parts[1:]]
+        first = MarkedItem(self.marker, parts[0], self.level, self.label, self.look)
+        return [first] + [MarkedItem(None, part, self.level, look=self.look) for part in parts[1:]]
 
     def getSpaceAfter(self):
         return self.style.spaceAfter
@@ -124,19 +126,21 @@ class MarkedItem(Flowable):
         blpara = self.paragraph.blPara
         first = blpara if blpara.kind == 0 else blpara.lines[0]
         baseline = self.height - getattr(first, "ascent", size)   # as Paragraph.drawPara places line one
-        x = self.level * styles.INDENT_STEP
+        look = self.look
+        x = self.level * look.indent_step
         canv.saveState()
         canv.setStrokeColor(styles.INK)
         canv.setFillColor(styles.INK)
         if self.marker == "checkbox":
-            side = styles.CHECKBOX_SIZE
-            canv.setLineWidth(styles.CHECKBOX_LINE)
-            canv.rect(x, baseline - 2.5, side, side, stroke=1, fill=0)
+            side = look.checkbox_size
+            canv.setLineWidth(look.checkbox_line)
+            # A box taller than the standard one grows downwards as much as upwards around the first line.
+            canv.rect(x, baseline - 2.5 - (side - CHECKBOX_ALIGNED) / 2, side, side, stroke=1, fill=0)
         elif self.marker == "number":
-            draw_text(canv, x + styles.MARKER_WIDTH - 6, baseline, self.label, size, bold=True, align="right")
+            draw_text(canv, x + look.marker_width - 6, baseline, self.label, size, bold=True, align="right")
         else:
             middle = baseline + size * 0.33
-            radius = styles.BULLET_RADIUS
+            radius = look.bullet_radius
             if self.marker == "bullet":
                 canv.circle(x + radius + 2, middle, radius, stroke=0, fill=1)
             elif self.marker == "circle":
@@ -148,28 +152,37 @@ class MarkedItem(Flowable):
         canv.restoreState()
 
 
+# Boxes of tasks or notes may start at the foot of a page rather than leave a third of it empty;
+# warning boxes move whole, so a warning is never read in halves.
+EARLY_SPLIT_BOXES = frozenset({"checklist", "note", "care_team"})
+EARLY_SPLIT_ROOM = 1 / 4     # of the page height: at least this much room left to start a box there
+EARLY_SPLIT_ENTRIES = 2      # and room for at least this many of its entries
+
+
 class Box(Flowable):
-    """A bordered box with a title; moves whole to the next page, and splits only when taller than one.
+    """A bordered box with a title; moves whole to the next page, and splits only when taller than one
+    (or, for a checklist or note, when a quarter of the page is left for its title and two entries).
 
     A split box repeats its title marked "(continued)" in the handout's language."""
 
     def __init__(self, style: BoxStyle, title: str | None, body: list[Flowable], values: Mapping[str, str],
-                 max_height: float, locale: Locale = ENGLISH, continued: bool = False):
+                 max_height: float, locale: Locale = ENGLISH, continued: bool = False, look: Look = STANDARD):
         super().__init__()
         self.box_style, self.title_text, self.body = style, title, body
         self.values, self.max_height, self.locale, self.continued = values, max_height, locale, continued
-        shown = markup(title, values) if title else ""
+        self.look = look
+        shown = markup(title, values, look.italic) if title else ""
         if continued:
             shown = f"{shown} {literal(locale.continued)}".strip()
         label = f"<b>{literal(locale.labels[style.label])}:</b>" if style.label else ""
-        self.title = Paragraph(f"{label} {shown}".strip(), styles.box_title) if shown or label else None
+        self.title = Paragraph(f"{label} {shown}".strip(), look.box_title) if shown or label else None
 
     @property
     def inset(self) -> float:
         return self.box_style.padding + self.box_style.border_width
 
     def _title_indent(self) -> float:
-        return styles.ICON_SIZE + 8 if self.box_style.icon else 0
+        return self.look.icon_size + 8 if self.box_style.icon else 0
 
     def wrap(self, available_width, available_height):
         """Wraps the title and body once; draw() places them with these heights."""
@@ -178,8 +191,8 @@ class Box(Flowable):
         self.title_height = self.title_text_height = 0.0
         if self.title is not None:
             _, self.title_text_height = self.title.wrap(inner - self._title_indent(), 10_000)
-            self.title_height = max(self.title_text_height, styles.ICON_SIZE if self.box_style.icon else 0) \
-                + styles.box_title.spaceAfter
+            self.title_height = max(self.title_text_height, self.look.icon_size if self.box_style.icon else 0) \
+                + self.look.box_title.spaceAfter
         self.heights = [flowable.wrap(inner, 10_000)[1] for flowable in self.body]
         self.gaps = [flowable.getSpaceAfter() for flowable in self.body[:-1]] + [0]
         self.height = 2 * self.inset + self.title_height + sum(self.heights) + sum(self.gaps)
@@ -188,10 +201,15 @@ class Box(Flowable):
     def getSpaceAfter(self):
         return styles.BOX_SPACE_AFTER
 
+    @property
+    def splits_early(self) -> bool:
+        return self.box_style.name in EARLY_SPLIT_BOXES
+
     def split(self, available_width, available_height):
         self.wrap(available_width, available_height)
-        if self.height <= self.max_height:
-            return []          # fits on a fresh page: never split, move it whole
+        early = self.splits_early and available_height >= self.max_height * EARLY_SPLIT_ROOM
+        if self.height <= self.max_height and not early:
+            return []          # fits on a fresh page: move it whole
         room = available_height - 2 * self.inset - self.title_height
         inner = available_width - 2 * self.inset
         used, first = 0.0, []
@@ -208,10 +226,11 @@ class Box(Flowable):
                 first.append(parts[0])
                 rest[0:1] = parts[1:]
             break
-        if not first or not rest:
+        if not first or not rest or (self.height <= self.max_height and len(first) < EARLY_SPLIT_ENTRIES):
             return []
-        return [Box(self.box_style, self.title_text, first, self.values, self.max_height, self.locale, self.continued),
-                Box(self.box_style, self.title_text, rest, self.values, self.max_height, self.locale, continued=True)]
+        return [Box(self.box_style, self.title_text, first, self.values, self.max_height, self.locale, self.continued,
+                    self.look),
+                Box(self.box_style, self.title_text, rest, self.values, self.max_height, self.locale, True, self.look)]
 
     def draw(self):
         canv, style = self.canv, self.box_style
@@ -227,9 +246,9 @@ class Box(Flowable):
         top = self.height - self.inset
         if self.title is not None:
             if style.icon:
-                _draw_icon(canv, style, self.inset, top - styles.ICON_SIZE)
+                _draw_icon(canv, style, self.inset, top - self.look.icon_size, self.look.icon_size)
             text_height = self.title_text_height
-            offset = max(0.0, (styles.ICON_SIZE - text_height) / 2) if style.icon else 0
+            offset = max(0.0, (self.look.icon_size - text_height) / 2) if style.icon else 0
             self.title.drawOn(canv, self.inset + self._title_indent(), top - text_height - offset)
             top -= self.title_height
         for flowable, height, gap in zip(self.body, self.heights, self.gaps):
@@ -237,9 +256,8 @@ class Box(Flowable):
             top -= height + gap
 
 
-def _draw_icon(canv, style: BoxStyle, x: float, y: float) -> None:
+def _draw_icon(canv, style: BoxStyle, x: float, y: float, size: float) -> None:
     """A filled shape with a white '!': triangle, circle or octagon, so the level reads in grey too."""
-    size = styles.ICON_SIZE
     cx, cy = x + size / 2, y + size / 2
     canv.saveState()
     canv.setFillColor(style.border)
@@ -250,7 +268,7 @@ def _draw_icon(canv, style: BoxStyle, x: float, y: float) -> None:
         path.lineTo(cx, y + size)
         path.close()
         canv.drawPath(path, stroke=0, fill=1)
-        cy -= 2.5
+        cy -= 2.5 * size / styles.ICON_SIZE
     elif style.icon == "circle":
         canv.circle(cx, cy, size / 2, stroke=0, fill=1)
     else:
@@ -263,41 +281,42 @@ def _draw_icon(canv, style: BoxStyle, x: float, y: float) -> None:
         canv.drawPath(path, stroke=0, fill=1)
     # The "!" is drawn as shapes, not text, so the box reads "CAUTION: ..." when extracted or read aloud.
     canv.setFillColor(styles.WHITE)
-    canv.roundRect(cx - 1.4, cy - 2.5, 2.8, 9, 1.2, stroke=0, fill=1)
-    canv.circle(cx, cy - 5.8, 1.6, stroke=0, fill=1)
+    scale = size / styles.ICON_SIZE
+    canv.roundRect(cx - 1.4 * scale, cy - 2.5 * scale, 2.8 * scale, 9 * scale, 1.2 * scale, stroke=0, fill=1)
+    canv.circle(cx, cy - 5.8 * scale, 1.6 * scale, stroke=0, fill=1)
     canv.restoreState()
 
 
 class WriteInLines(Flowable):
     """Empty ruled lines to write on."""
 
-    def __init__(self, count: int):
+    def __init__(self, count: int, look: Look = STANDARD):
         super().__init__()
-        self.count = count
+        self.count, self.look = count, look
 
     def wrap(self, available_width, available_height):
         self.width = available_width
-        self.height = self.count * styles.WRITE_IN_SPACING
+        self.height = self.count * self.look.write_in_spacing
         return self.width, self.height
 
     def draw(self):
         self.canv.setStrokeColor(styles.MUTED)
         self.canv.setLineWidth(styles.WRITE_IN_LINE)
         for index in range(self.count):
-            y = self.height - (index + 1) * styles.WRITE_IN_SPACING + 2
+            y = self.height - (index + 1) * self.look.write_in_spacing + 2
             self.canv.line(0, y, self.width, y)
 
     def getSpaceAfter(self):
-        return styles.body.spaceAfter
+        return self.look.body.spaceAfter
 
 
 class SignatureLine(Flowable):
     """A signature line with the role (wrapped) under it, and a shorter date line beside it."""
 
-    def __init__(self, role: Paragraph, date_label: str = ENGLISH.date_label):
+    def __init__(self, role: Paragraph, date_label: str = ENGLISH.date_label, look: Look = STANDARD):
         super().__init__()
-        self.role = role
-        self.date = Paragraph(literal(date_label), styles.line_label)
+        self.role, self.look = role, look
+        self.date = Paragraph(literal(date_label), look.line_label)
 
     def _widths(self) -> tuple[float, float]:
         sign_width = self.width * styles.SIGNATURE_SHARE
@@ -323,14 +342,15 @@ class SignatureLine(Flowable):
         self.date.drawOn(canv, date_x, self.role_height - self.date.height)
 
     def getSpaceAfter(self):
-        return styles.body.spaceAfter
+        return self.look.body.spaceAfter
 
 
 class KeepHeadingWithNext(CondPageBreak):
     """Starts a new page unless the heading and the start of what follows it both fit."""
 
-    def __init__(self, heading: Paragraph, following: Flowable | None, max_height: float):
+    def __init__(self, heading: Paragraph, following: Flowable | None, max_height: float, look: Look = STANDARD):
         super().__init__(0)
+        self.look = look
         self.heading, self.following, self.max_height = heading, following, max_height
 
     def wrap(self, available_width, available_height):
@@ -345,9 +365,11 @@ class KeepHeadingWithNext(CondPageBreak):
                 following_height = sum(self.following._rowHeights[:2])
                 whole = True
             else:
-                whole = isinstance(self.following, (Box, KeepTogether)) and following_height <= self.max_height
+                whole = (isinstance(self.following, KeepTogether)
+                         or isinstance(self.following, Box) and not self.following.splits_early) \
+                    and following_height <= self.max_height
             # Enough of a splittable block to start it under the heading: three lines.
-            need += following_height if whole else min(following_height, 3.5 * styles.BODY_LEADING)
+            need += following_height if whole else min(following_height, 3.5 * self.look.body.leading)
         self.height = need
         return super().wrap(available_width, available_height)
 
@@ -355,12 +377,12 @@ class KeepHeadingWithNext(CondPageBreak):
 # --- one function per block type -------------------------------------------------------------------
 class _Context:
     def __init__(self, handout: model.Handout, values: Mapping[str, str], geometry: Geometry,
-                 accent: str | None = None):
-        self.handout, self.values, self.geometry, self.accent = handout, values, geometry, accent
+                 accent: str | None = None, look: Look = STANDARD):
+        self.handout, self.values, self.geometry, self.accent, self.look = handout, values, geometry, accent, look
         self.locale = for_language(handout.language)
 
     def para(self, text: str, style) -> Paragraph:
-        return para(text, style, self.values)
+        return para(text, style, self.values, self.look.italic)
 
 
 def _marker(kind: str, level: int, number: int) -> tuple[str, str]:
@@ -379,60 +401,61 @@ def _items(items, context: _Context, kind: str, style, level: int = 0) -> list[F
     out: list[Flowable] = []
     for number, entry in enumerate(items, start=1):
         marker, label = _marker(kind, level, number)
-        out.append(MarkedItem(marker, context.para(entry.text, style), level, label))
+        out.append(MarkedItem(marker, context.para(entry.text, style), level, label, context.look))
         out += _items(entry.items, context, kind, style, level + 1)
     return out
 
 
 def _paragraph(block: model.Paragraph, context: _Context) -> list[Flowable]:
-    return [context.para(block.text, styles.body)]
+    return [context.para(block.text, context.look.body)]
 
 
 def _bullets(block: model.Bullets, context: _Context) -> list[Flowable]:
-    return _items(block.items, context, "bullets", styles.item)
+    return _items(block.items, context, "bullets", context.look.item)
 
 
 def _steps(block: model.Steps, context: _Context) -> list[Flowable]:
-    return _items(block.items, context, "steps", styles.item)
+    return _items(block.items, context, "steps", context.look.item)
 
 
 def _box(style_name: str, title: str | None, body: list[Flowable], context: _Context) -> Box:
-    return Box(styles.BOX_STYLES[style_name], title, body, context.values, context.geometry.frame_height,
-               context.locale)
+    return Box(context.look.box_styles[style_name], title, body, context.values, context.geometry.frame_height,
+               context.locale, look=context.look)
 
 
 def _checklist(block: model.Checklist, context: _Context) -> list[Flowable]:
-    body = _items(block.items, context, "checklist", styles.checklist_item)
+    body = _items(block.items, context, "checklist", context.look.checklist_item)
     return [_box("checklist", block.title, body, context)]
 
 
 def _warning(block: model.Warning, context: _Context) -> list[Flowable]:
     body: list[Flowable] = []
     if block.text:
-        body.append(context.para(block.text, styles.box_text))
-    body += _items(block.items, context, "bullets", styles.item)
+        body.append(context.para(block.text, context.look.box_text))
+    body += _items(block.items, context, "bullets", context.look.item)
     return [_box(block.level, block.title, body, context)]
 
 
 def _note(block: model.Note, context: _Context) -> list[Flowable]:
-    return [_box("note", block.title, [context.para(block.text, styles.box_text)], context)]
+    return [_box("note", block.title, [context.para(block.text, context.look.box_text)], context)]
 
 
 def _table(block: model.Table, context: _Context) -> list[Flowable]:
-    header = [context.para(cell, styles.table_header) for cell in block.header]
-    rows = [[context.para(cell, styles.table_cell) for cell in row] for row in block.rows]
+    look = context.look
+    header = [context.para(cell, look.table_header) for cell in block.header]
+    rows = [[context.para(cell, look.table_cell) for cell in row] for row in block.rows]
     table = TableFlowable([header] + rows, colWidths=_column_widths(block, context), repeatRows=1, hAlign="LEFT")
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), styles.TABLE_FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), styles.table_cell.fontSize),
+        ("FONTSIZE", (0, 0), (-1, -1), look.table_cell.fontSize),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), styles.ACCENT),
-        ("GRID", (0, 0), (-1, -1), styles.TABLE_GRID, styles.RULE),
-        ("BOX", (0, 0), (-1, -1), styles.TABLE_BORDER, styles.ACCENT),
-        ("TOPPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING + 1),
-        ("LEFTPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING + 1),
-        ("RIGHTPADDING", (0, 0), (-1, -1), styles.TABLE_PADDING + 1),
+        ("GRID", (0, 0), (-1, -1), look.table_grid, styles.RULE),
+        ("BOX", (0, 0), (-1, -1), look.table_border, styles.ACCENT),
+        ("TOPPADDING", (0, 0), (-1, -1), look.table_padding),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), look.table_padding + 1),
+        ("LEFTPADDING", (0, 0), (-1, -1), look.table_padding + 1),
+        ("RIGHTPADDING", (0, 0), (-1, -1), look.table_padding + 1),
     ]
     commands += [("BACKGROUND", (0, r), (-1, r), styles.TABLE_STRIPE) for r in range(2, len(rows) + 1, 2)]
     table.setStyle(TableStyle(commands))
@@ -442,8 +465,8 @@ def _table(block: model.Table, context: _Context) -> list[Flowable]:
 
 def _column_widths(block: model.Table, context: _Context) -> list[float]:
     """Each column at least as wide as its longest word, the rest shared by how much text it holds."""
-    padding = 2 * (styles.TABLE_PADDING + 1) + 2
-    size = styles.table_cell.fontSize
+    padding = 2 * (context.look.table_padding + 1) + 2
+    size = context.look.table_cell.fontSize
     # plain() folds ordinary spaces only, so splitting on " " keeps "500 mg" (no-break space) one word.
     columns = [[(model.plain(cell, context.values, styles.BLANK), row == 0) for row, cell in enumerate(column)]
                for column in zip(block.header, *block.rows)]
@@ -468,12 +491,14 @@ def _column_widths(block: model.Table, context: _Context) -> list[float]:
 
 
 def _fill_in(block: model.FillIn, context: _Context) -> list[Flowable]:
-    return [KeepTogether([context.para(field.label, styles.fill_in_label), WriteInLines(field.lines)])
+    return [KeepTogether([context.para(field.label, context.look.fill_in_label),
+                          WriteInLines(field.lines, context.look)])
             for field in block.fields]
 
 
 def _signature(block: model.Signature, context: _Context) -> list[Flowable]:
-    return [KeepTogether([SignatureLine(context.para(role, styles.line_label), context.locale.date_label)
+    return [KeepTogether([SignatureLine(context.para(role, context.look.line_label), context.locale.date_label,
+                                        context.look)
                           for role in block.roles])]
 
 
@@ -483,9 +508,9 @@ def _image(block: model.Image, context: _Context) -> list[Flowable]:
     picture.alt_text = str(block.alt)
     parts: list[Flowable] = [picture]
     if block.caption:
-        parts.append(context.para(block.caption, styles.caption))
+        parts.append(context.para(block.caption, context.look.caption))
     else:
-        parts.append(Spacer(1, styles.body.spaceAfter))
+        parts.append(Spacer(1, context.look.body.spaceAfter))
     return [KeepTogether(parts)]
 
 
@@ -498,9 +523,9 @@ def _qr(block: model.QR, context: _Context) -> list[Flowable]:
     drawing.add(widget)
     # The printed address is typed in by patients: literal, never read for **emphasis**.
     link = f'<a href="{escape(block.url, {chr(34): "&quot;"})}" color="{styles.LINK_COLOR}">{literal(block.url)}</a>'
-    text = [Paragraph(link, styles.body)]
+    text = [Paragraph(link, context.look.body)]
     if block.caption:
-        text.insert(0, context.para(block.caption, styles.body))
+        text.insert(0, context.para(block.caption, context.look.body))
     width = context.geometry.frame_width
     table = TableFlowable([[drawing, text]], colWidths=[side + styles.QR_GAP, width - side - styles.QR_GAP],
                           hAlign="LEFT")
@@ -532,16 +557,16 @@ BLOCK_FLOWABLES: dict[type, Callable[[object, _Context], list[Flowable]]] = {
 
 
 def story(handout: model.Handout, values: Mapping[str, str], geometry: Geometry, accent: str | None = None,
-          outline_prefix: str = "", outline_level: int = 0) -> list[Flowable]:
+          outline_prefix: str = "", outline_level: int = 0, look: Look = STANDARD) -> list[Flowable]:
     """The flowables of HANDOUT, in reading order, with placeholders filled from VALUES.
 
     Section headings become outline entries at OUTLINE_LEVEL, keyed under OUTLINE_PREFIX."""
     fonts.register()
-    context = _Context(handout, values, geometry, accent)
-    out: list[Flowable] = [context.para(handout.title, styles.accented(styles.title, accent))]
+    context = _Context(handout, values, geometry, accent, look)
+    out: list[Flowable] = [context.para(handout.title, styles.accented(look.title, accent))]
     if handout.summary:
-        out.append(_box("summary", None, [context.para(handout.summary, styles.summary)], context))
-    heading_style = styles.accented(styles.heading, accent)
+        out.append(_box("summary", None, [context.para(handout.summary, look.summary)], context))
+    heading_style = styles.accented(look.heading, accent)
     for number, section in enumerate(handout.sections, start=1):
         heading = context.para(section.heading, heading_style)
         heading.outline = (f"{outline_prefix}section-{number}", model.plain(section.heading, values, styles.BLANK),
@@ -554,43 +579,51 @@ def story(handout: model.Handout, values: Mapping[str, str], geometry: Geometry,
                 blocks.append(flowable)
         while blocks and isinstance(blocks[0], PageBreakFlowable):
             out.append(blocks.pop(0))      # a break at the top of a section goes before its heading
-        out += [KeepHeadingWithNext(heading, blocks[0] if blocks else None, geometry.frame_height), heading]
+        if any(isinstance(block, model.Signature) for block in section.blocks) \
+                and not any(isinstance(flowable, PageBreakFlowable) for flowable in blocks):
+            # What is signed stays on the page of its signature lines.
+            out.append(KeepTogether([heading] + blocks))
+            continue
+        out += [KeepHeadingWithNext(heading, blocks[0] if blocks else None, geometry.frame_height, look), heading]
         out += blocks
     return out
 
 
-def notes_box(notes: str, geometry: Geometry, locale: Locale) -> Box:
+def notes_box(notes: str, geometry: Geometry, locale: Locale, look: Look = STANDARD) -> Box:
     """The care team's notes for this patient, typed by staff: printed as written, never read as markup."""
-    paragraphs = [Paragraph(literal(model.fold_spaces(line)), styles.box_text)
+    paragraphs = [Paragraph(literal(model.fold_spaces(line)), look.box_text)
                   for line in notes.splitlines() if line.strip()]
-    return Box(styles.BOX_STYLES["care_team"], locale.notes_title, paragraphs, {}, geometry.frame_height, locale)
+    return Box(look.box_styles["care_team"], locale.notes_title, paragraphs, {}, geometry.frame_height, locale,
+               look=look)
 
 
 def cover(handouts: list[model.Handout], patient: model.Patient, clinic: model.Clinic, values: Mapping[str, str],
-          geometry: Geometry, locale: Locale, accent: str | None = None, notes: str | None = None) -> list[Flowable]:
+          geometry: Geometry, locale: Locale, accent: str | None = None, notes: str | None = None,
+          look: Look = STANDARD) -> list[Flowable]:
     """A first page for the nurse and the patient: whose packet, how to reach the clinic, and a
     checklist of the enclosed handouts to tick while going over each one."""
     def line(*pairs: tuple[str, str | None]) -> Paragraph:
         # A phone number or date breaks across lines only between label and value, never inside.
         shown = [f"{literal(label)}: <b>{literal(model.fold_spaces(value).replace(' ', NO_BREAK)) if value else styles.BLANK}</b>"
                  for label, value in pairs]
-        return Paragraph("&nbsp;&nbsp;&nbsp;&nbsp;".join(shown), styles.item)
+        return Paragraph("&nbsp;&nbsp;&nbsp;&nbsp;".join(shown), look.item)
 
-    heading = styles.accented(styles.heading, accent)
-    out: list[Flowable] = [Paragraph(literal(locale.cover_title), styles.accented(styles.title, accent)),
+    heading = styles.accented(look.heading, accent)
+    out: list[Flowable] = [Paragraph(literal(locale.cover_title), styles.accented(look.title, accent)),
                            Paragraph(literal(locale.cover_patient), heading),
-                           Paragraph(literal(model.fold_spaces(patient.name or "")) or styles.BLANK, styles.cover_name),
+                           Paragraph(literal(model.fold_spaces(patient.name or "")) or styles.BLANK, look.cover_name),
                            line((locale.mrn_label, patient.mrn), (locale.born_label, values.get("patient.dob")))]
     if notes:
-        out.append(notes_box(notes, geometry, locale))
+        out.append(notes_box(notes, geometry, locale, look))
     out.append(Paragraph(literal(locale.cover_contacts), heading))
     out.append(line((locale.cover_phone, clinic.phone), (locale.cover_after_hours, clinic.after_hours_phone),
                     (locale.cover_emergency, clinic.emergency_number)))
-    checklist = [Paragraph(literal(locale.cover_enclosed_hint), styles.box_text)]
+    checklist = [Paragraph(literal(locale.cover_enclosed_hint), look.box_text)]
     checklist += [MarkedItem("checkbox", Paragraph(literal(model.plain(handout.title, values, styles.BLANK)),
-                                                    styles.checklist_item), 0)
+                                                    look.checklist_item), 0, look=look)
                   for handout in handouts]
-    out.append(Box(styles.BOX_STYLES["checklist"], locale.cover_enclosed, checklist, {}, geometry.frame_height,
-                   locale))
-    out.append(SignatureLine(Paragraph(literal(locale.cover_reviewed_by), styles.line_label), locale.date_label))
+    out.append(Box(look.box_styles["checklist"], locale.cover_enclosed, checklist, {}, geometry.frame_height,
+                   locale, look=look))
+    out.append(SignatureLine(Paragraph(literal(locale.cover_reviewed_by), look.line_label), locale.date_label,
+                             look))
     return out

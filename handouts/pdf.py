@@ -45,6 +45,7 @@ class Packet:
     language: str = "en"          # of the cover, the notes and the header labels outside a handout
     cover: bool = False
     notes: str | None = None
+    large_print: bool = False
 
 
 class _DeferredCanvas(Canvas):
@@ -232,9 +233,9 @@ def placeholder_values(clinic: model.Clinic, patient: model.Patient | None, lang
 
 
 def render(handout: model.Handout, clinic: model.Clinic, paper: str = "letter",
-           patient: model.Patient | None = None) -> Rendered:
+           patient: model.Patient | None = None, large_print: bool = False) -> Rendered:
     """The PDF of one HANDOUT as bytes, personalized for PATIENT when given."""
-    return render_packet(Packet((handout,), patient, handout.language), clinic, paper)
+    return render_packet(Packet((handout,), patient, handout.language, large_print=large_print), clinic, paper)
 
 
 def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", keywords: str = "") -> Rendered:
@@ -247,12 +248,13 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
     geometry = Geometry(paper, styles.header_height(clinic.logo is not None, packet.patient is not None))
     packet_values = placeholder_values(clinic, packet.patient, packet.language)
     lone = len(packet.handouts) == 1 and not packet.cover
+    look = styles.look(packet.large_print)
     flowables: list[Flowable] = []
     looks: list[_PartLook] = []
     if packet.cover:
         flowables.append(_PartStart(0, ("cover", locale.cover_title, 0)))
         flowables += cover(list(packet.handouts), packet.patient or model.Patient(), clinic, packet_values,
-                           geometry, locale, clinic.color, packet.notes)
+                           geometry, locale, clinic.color, packet.notes, look)
         looks.append(_PartLook(locale.cover_title, packet.patient.mrn if packet.patient and packet.patient.mrn
                                else "", None))
     for handout in packet.handouts:
@@ -264,10 +266,10 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
         if not lone:
             flowables.append(_PartStart(part, (f"part-{part}", title, 0)))
         if packet.notes and not packet.cover and part == 0:
-            flowables.append(notes_box(packet.notes, geometry, locale))
+            flowables.append(notes_box(packet.notes, geometry, locale, look))
         handout_locale = for_language(handout.language)
         for flowable in story(handout, values, geometry, clinic.color, outline_prefix=f"part-{part}-",
-                              outline_level=0 if lone else 1):
+                              outline_level=0 if lone else 1, look=look):
             flowable.source_path = handout.path
             flowables.append(flowable)
         looks.append(_PartLook(title, _facts(handout, handout_locale), handout_locale.page_of))
@@ -333,7 +335,8 @@ def file_mode() -> int:
     return 0o666 & ~mask
 
 
-def output_name(handout: model.Handout, patient: model.Patient | None = None) -> str:
-    """<id>.<language>.pdf, with the MRN in front for one patient's copy (never the name)."""
+def output_name(handout: model.Handout, patient: model.Patient | None = None, large_print: bool = False) -> str:
+    """<id>.<language>.pdf (<id>.<language>.large.pdf in large print), with the MRN in front for one
+    patient's copy (never the name)."""
     prefix = f"{patient.mrn}." if patient is not None and patient.mrn else ""
-    return f"{prefix}{handout.id}.{handout.language}.pdf"
+    return f"{prefix}{handout.id}.{handout.language}{'.large' if large_print else ''}.pdf"

@@ -137,7 +137,7 @@ def _pages_of(pdf: Path, needles: list[str]) -> dict[str, set[int]]:
 
 
 @pytest.mark.parametrize("lead", range(0, 60, 4))
-def test_a_box_that_fits_on_a_page_is_never_split(build, lead):
+def test_a_warning_box_that_fits_on_a_page_is_never_split_and_a_checklist_only_with_two_entries_first(build, lead):
     items = [f"Checklist entry {n}" for n in range(1, 8)]
     warning = [f"Warning entry {n}" for n in range(1, 6)]
     pdf = build(sections(
@@ -147,10 +147,16 @@ def test_a_box_that_fits_on_a_page_is_never_split(build, lead):
                   + filler(lead % 9)
                   + "      - warning:\n          level: emergency\n          title: Get help now if\n"
                   + "          items:\n" + "".join(f"            - {item}\n" for item in warning))))
-    pages = _pages_of(pdf, ["Bring these things", "EMERGENCY: Get help now if"] + items + warning)
-    assert all(len(found) == 1 for found in pages.values()), pages
-    assert {page for item in items for page in pages[item]} == pages["Bring these things"]
+    pages = _pages_of(pdf, ["Bring these things", "Bring these things (continued)", "EMERGENCY: Get help now if"]
+                      + items + warning)
+    assert all(len(pages[item]) == 1 for item in items + warning), pages
     assert {page for item in warning for page in pages[item]} == pages["EMERGENCY: Get help now if"]
+    checklist_pages = sorted({page for item in items for page in pages[item]})
+    assert checklist_pages == sorted(pages["Bring these things"])
+    if len(checklist_pages) == 2:
+        first, second = checklist_pages
+        assert second == first + 1 and pages["Bring these things (continued)"] == {second}
+        assert sum(1 for item in items if pages[item] == {first}) >= 2
 
 
 def test_a_box_taller_than_a_page_splits_and_repeats_its_title(build):
