@@ -157,7 +157,7 @@ def _make_packet(request: model.PacketRequest, handouts: tuple[tuple[str, str], 
     """Render one packet and write it to TARGET; returns its page count."""
     catalogue: _Catalogue = _worker["catalogue"]      # type: ignore[assignment]
     chosen = tuple(catalogue.by_id[handout_id][language] for handout_id, language in handouts)
-    packet = Packet(chosen, request.patient, request.language, cover, request.notes)
+    packet = Packet(chosen, request.patient, request.language, cover, request.notes, request.large_print)
     rendered = render_packet(packet, catalogue.clinic, request.paper, keywords=_FINGERPRINT_PREFIX + fingerprint)
     write_atomically(Path(target), rendered.data)
     return rendered.pages

@@ -183,7 +183,8 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
 
     MANIFEST is a CSV (header row; UTF-8, as Excel's "CSV UTF-8" saves it) or a YAML list with the
     columns mrn, name and handouts (ids separated by ';'), and optionally dob, email, language,
-    procedure_date, surgeon, levels, followup_date, followup_with, notes, paper. Dates are YYYY-MM-DD.
+    procedure_date, surgeon, levels, followup_date, followup_with, notes, paper, large_print (yes or
+    no). Dates are YYYY-MM-DD.
 
     A bad row is reported and skipped; the others are still made. Exit status 1 if any row failed.
 

@@ -22,7 +22,7 @@ from .errors import ContentError, ContentErrors
 
 REQUIRED = ("mrn", "name", "handouts")
 COLUMNS = REQUIRED + ("dob", "email", "language", "procedure_date", "surgeon", "levels", "followup_date",
-                      "followup_with", "notes", "paper")
+                      "followup_with", "notes", "paper", "large_print")
 PAPERS = ("letter", "a4")
 MAX_NAME = 100
 MAX_TEXT = 200
@@ -34,6 +34,7 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DELIMITERS = ",;\t"
 _RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL"} | {f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)})
+YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
 
 
 @dataclass
@@ -358,6 +359,9 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     paper = (cell.get("paper", "") or "letter").lower()
     if paper not in PAPERS:
         error("paper", "paper: letter or a4", f"'{_shown(paper)}'")
+    large_print = (cell.get("large_print", "") or "no").lower()
+    if large_print not in YES_NO:
+        error("large_print", "yes or no (or an empty cell for no)", f"'{_shown(large_print)}'")
     email = cell.get("email", "")
     if email and not _EMAIL.fullmatch(email):
         error("email", "an email address such as name@example.org, or an empty cell", "one without a valid form")
@@ -382,7 +386,7 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
                                 followup_with=cell.get("followup_with") or None)
         row.request = model.PacketRequest(row=line, patient=patient, handouts=tuple(dict.fromkeys(wanted)),
                                           language=language, email=email or None, notes=notes or None,
-                                          paper=paper)
+                                          paper=paper, large_print=YES_NO.get(large_print, False))
     return row
 
 

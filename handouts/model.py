@@ -309,3 +309,4 @@ class PacketRequest:
     email: str | None = None
     notes: str | None = None
     paper: str = "letter"
+    large_print: bool = False

@@ -76,3 +76,31 @@ def char_boxes(path: Path) -> list[list[tuple[str, float, float, float, float]]]
 def page_size(path: Path) -> tuple[float, float]:
     box = PdfReader(path).pages[0].mediabox
     return float(box.width), float(box.height)
+
+
+def text_runs(path: Path) -> list[list[tuple[str, float, str, float, float]]]:
+    """Per page: (text, size in points, font base name, x, baseline y) for every run of text drawn."""
+    pages = []
+    for page in PdfReader(path).pages:
+        runs: list[tuple[str, float, str, float, float]] = []
+
+        def visit(text, cm, tm, font, size):
+            if text.strip() and font is not None:
+                scale = abs(tm[3]) * abs(cm[3]) or 1.0
+                name = re.sub(r"^[A-Z]{6}\+", "", str(font.get("/BaseFont", "")).lstrip("/"))
+                runs.append((text, round(size * scale, 2), name, tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+def squares(path: Path) -> list[list[float]]:
+    """Per page: the side of every square drawn with the `re` operator (tick boxes)."""
+    from pypdf.generic import ContentStream
+    reader = PdfReader(path)
+    pages = []
+    for page in reader.pages:
+        operations = ContentStream(page.get_contents(), reader).operations
+        pages.append([float(operands[2]) for operands, operator in operations
+                      if operator == b"re" and abs(float(operands[2]) - float(operands[3])) < 0.01])
+    return pages
