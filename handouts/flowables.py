@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Callable, Mapping
 from xml.sax.saxutils import escape
 
@@ -38,15 +39,32 @@ def markup(text: str, values: Mapping[str, str], italic: bool = True) -> str:
         if span.placeholder is not None:
             value = values.get(span.placeholder)
             content = model.fold_spaces(str(value)) if value else styles.BLANK
+            piece = literal(content)
         else:
-            content = span.text
-        piece = literal(content)
+            piece = _linked(span.text)
         if span.bold:
             piece = f"<b>{piece}</b>"
         if span.italic:
             piece = f"<i>{piece}</i>" if italic else f"<b>{piece}</b>"
         parts.append(piece)
     return model.fold_spaces("".join(parts))
+
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]']")
+
+
+def _linked(text: str) -> str:
+    """TEXT as literal markup, with every web address a link (a screen reader and a click both follow it)."""
+    parts, position = [], 0
+    for match in _URL.finditer(text):
+        address = match.group(0)
+        target = address if "://" in address else f"https://{address}"
+        parts.append(literal(text[position:match.start()]))
+        parts.append(f'<a href="{escape(target, {chr(34): "&quot;"})}" color="{styles.LINK_COLOR}">'
+                     f"{literal(address)}</a>")
+        position = match.end()
+    parts.append(literal(text[position:]))
+    return "".join(parts)
 
 
 def literal(text: str) -> str:
@@ -287,6 +305,24 @@ def _draw_icon(canv, style: BoxStyle, x: float, y: float, size: float) -> None:
     canv.restoreState()
 
 
+class Picture(ImageFlowable):
+    """An image with its alt text drawn over it as invisible text: untagged PDFs have no other place for
+    it, and screen readers and text extraction then read it where the picture is."""
+
+    def __init__(self, filename: str, alt: str, **options):
+        super().__init__(filename, **options)
+        self.alt_text = alt
+
+    def draw(self):
+        super().draw()
+        text = self.canv.beginText(0, self.drawHeight - styles.ALT_TEXT_SIZE)
+        text.setTextRenderMode(3)      # invisible: neither filled nor stroked
+        for family, chunk in fonts.runs(self.alt_text):
+            text.setFont(fonts.face(family), styles.ALT_TEXT_SIZE)
+            text.textOut(chunk)
+        self.canv.drawText(text)
+
+
 class WriteInLines(Flowable):
     """Empty ruled lines to write on."""
 
@@ -504,8 +540,8 @@ def _signature(block: model.Signature, context: _Context) -> list[Flowable]:
 
 def _image(block: model.Image, context: _Context) -> list[Flowable]:
     width = min(block.width * inch if block.width else styles.IMAGE_WIDTH, context.geometry.frame_width)
-    picture = ImageFlowable(str(block.src), width=width, height=width, kind="proportional", hAlign="LEFT")
-    picture.alt_text = str(block.alt)
+    picture = Picture(str(block.src), f"{context.locale.picture_label}: {model.plain(block.alt, context.values, '')}",
+                      width=width, height=width, kind="proportional", hAlign="LEFT")
     parts: list[Flowable] = [picture]
     if block.caption:
         parts.append(context.para(block.caption, context.look.caption))

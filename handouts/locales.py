@@ -22,6 +22,7 @@ class Locale:
     version_label: str
     reviewed_label: str
     notes_title: str
+    picture_label: str            # read aloud before an image's alt text
     cover_title: str
     cover_patient: str
     cover_contacts: str
@@ -55,6 +56,7 @@ ENGLISH = Locale(
     version_label="version",
     reviewed_label="reviewed",
     notes_title="Notes from your care team",
+    picture_label="Picture",
     cover_title="Your care packet",
     cover_patient="Prepared for",
     cover_contacts="How to reach us",
@@ -83,6 +85,7 @@ SPANISH = Locale(
     version_label="versión",
     reviewed_label="revisado",
     notes_title="Notas de su equipo de atención",
+    picture_label="Imagen",
     cover_title="Su paquete de cuidados",
     cover_patient="Preparado para",
     cover_contacts="Cómo comunicarse con nosotros",

@@ -175,6 +175,7 @@ BOX_SPACE_AFTER = 12
 
 # --- images and QR codes --------------------------------------------------------------------------
 IMAGE_WIDTH = 3.0 * inch         # when the content gives none
+ALT_TEXT_SIZE = 6                # invisible text over a picture; small so a text selection stays on it
 QR_SIDE = 1.25 * inch
 QR_GAP = 14
 

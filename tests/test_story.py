@@ -72,7 +72,7 @@ def test_every_block_type_becomes_the_flowables_a_reader_expects():
         ("signature", "", "Patient"),
         ("signature", "", "Nurse"),
         ("paragraph", "heading", "Pictures"),
-        ("image", "", "A drawing of the spine"),
+        ("image", "", "Picture: A drawing of the spine"),
         ("paragraph", "caption", "The spine from the side"),
         ("row", "", "Drawing | Watch the video https://example.org/kyphoplasty"),
         ("page break", "", ""),
