@@ -39,6 +39,8 @@ def markup(text: str, values: Mapping[str, str], italic: bool = True) -> str:
         if span.placeholder is not None:
             value = values.get(span.placeholder)
             content = model.fold_spaces(str(value)) if value else styles.BLANK
+            if span.placeholder.endswith(("phone", "number")):
+                content = content.replace(" ", NO_BREAK)     # "(555)" and "010-4499" on one line
             piece = literal(content)
         else:
             piece = _linked(span.text)

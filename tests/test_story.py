@@ -87,8 +87,12 @@ def test_content_is_never_markup():
 
 
 def test_emphasis_and_placeholders():
-    assert markup("**Call** {{ clinic.phone }} *now*", {"clinic.phone": "555 <0100>"}) == \
-        "<b>Call</b> 555 &lt;0100&gt; <i>now</i>"
+    assert markup("**Call** {{ clinic.name }} *now*", {"clinic.name": "Clinic <A>"}) == \
+        "<b>Call</b> Clinic &lt;A&gt; <i>now</i>"
+
+
+def test_a_phone_number_never_breaks_across_lines():
+    assert markup("Call {{ clinic.phone }}.", {"clinic.phone": "(555) 010-4400"}) == "Call (555)\u00a0010-4400."
 
 
 def test_lone_asterisks_stay_as_typed():
