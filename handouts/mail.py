@@ -166,8 +166,9 @@ def compose(letter: Letter, clinic: model.Clinic) -> EmailMessage:
 
 
 def message_id(key: str, sender: Address) -> str:
-    """The same for the same packet and address on every run, so a receiving server can drop a repeat."""
-    return f"<{key[:32]}.handouts@{sender.domain}>"
+    """The same for the same packet and address on every run, so a receiving server can drop a repeat.
+    Short, so the header stays on one line: some readers keep the space of a folded Message-ID."""
+    return f"<{key[:24]}@{sender.domain}>"
 
 
 # --- sending ---------------------------------------------------------------------------------------

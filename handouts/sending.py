@@ -193,8 +193,8 @@ class _Letters:
         limit = self.options.max_size_mb * MEGABYTE
         if size > limit:
             problems.append(ContentError(*where, key="handouts",
-                                         expected=f"a packet of at most {_megabytes(limit)} to attach",
-                                         found=_megabytes(size),
+                                         expected=f"a packet of at most {_size(limit)} to attach",
+                                         found=_size(size),
                                          fix="send fewer handouts in one message, or raise --max-size "
                                              "if the mail server takes larger messages"))
         return problems
@@ -211,13 +211,15 @@ def _key(pdf: bytes, address: str) -> str:
     return hashlib.sha256(f"{packet}\0{address.strip().lower()}".encode()).hexdigest()
 
 
-def _megabytes(size: float) -> str:
-    return f"{size / MEGABYTE:.2f}".rstrip("0").rstrip(".") + " MB"
+def _size(size: float) -> str:
+    if size >= MEGABYTE:
+        return f"{size / MEGABYTE:.1f}".removesuffix(".0") + " MB"
+    return f"{size / 1000:.0f} KB"
 
 
 def _redacted(reply: str, address: str) -> str:
     """A server's reply as it may be shown: servers often repeat the recipient's address in it."""
-    return re.sub(re.escape(address), "<recipient>", reply, flags=re.IGNORECASE)
+    return re.sub(re.escape(address), "recipient", reply, flags=re.IGNORECASE)
 
 
 def _deliver(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, manifest_path: Path,
