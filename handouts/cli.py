@@ -262,9 +262,9 @@ class _Progress:
               help="Wait before trying a temporary failure again (3 attempts; the wait doubles).")
 @_allow_expired
 def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cover: bool, jobs: int | None,
-          smtp_host: str, smtp_port: int | None, starttls: bool, implicit_tls: bool, smtp_user: str | None, cafile: str | None,
-          sender: str, reply_to: str | None, subject: str | None, encrypt: bool, outbox: Path, dry_run: bool,
-          max_size: float, retry_wait: float, allow_expired: bool) -> None:
+          smtp_host: str, smtp_port: int | None, starttls: bool, implicit_tls: bool, smtp_user: str | None,
+          cafile: str | None, sender: str, reply_to: str | None, subject: str | None, encrypt: bool,
+          outbox: Path, dry_run: bool, max_size: float, retry_wait: float, allow_expired: bool) -> None:
     """Email each manifest row's packet to the row's address: one message per row that has one.
 
     Every message is written to the outbox first, then sent; a rerun sends only what is left, and
@@ -291,8 +291,8 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
                         os.environ.get("HANDOUTS_SMTP_PASSWORD"), cafile)
     options = EmailOptions(sender, outbox, reply_to, subject, encrypt, dry_run, max_size, retry_wait=retry_wait)
     try:
-        summary = send_packets(manifest, batch_options, options, smtp, on_problem=lambda text: click.echo(text, err=True),
-                               on_note=click.echo)
+        summary = send_packets(manifest, batch_options, options, smtp,
+                               on_problem=lambda text: click.echo(text, err=True), on_note=click.echo)
     except HandoutError as error:
         _fail(error)
     made = summary.batch

@@ -17,7 +17,7 @@ from typing import Protocol
 from pypdf import PdfReader, PdfWriter
 
 from . import model
-from .errors import DeliveryError, SmtpError
+from .errors import DeliveryError, MailSettingError, SmtpError
 
 ENCRYPTION = "AES-256"
 MAX_ADDRESS = 254
@@ -211,6 +211,12 @@ class SmtpMailer:
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
         self._client: smtplib.SMTP | None = None
+        try:
+            self._context = ssl.create_default_context(cafile=settings.cafile)
+        except (ssl.SSLError, OSError) as error:
+            raise MailSettingError("--cafile", "a PEM file of CA certificates",
+                                   f"one that cannot be used ({getattr(error, 'strerror', None) or error})",
+                                   "give the certificate of the authority that signed the server's") from None
 
     def send(self, data: bytes, sender: str, recipient: str) -> None:
         client = self._client or self._connect()
@@ -220,7 +226,7 @@ class SmtpMailer:
             code, reply = error.recipients.get(recipient, (None, b""))
             raise self._refused(code, reply) from None
         except smtplib.SMTPSenderRefused as error:
-            if error.smtp_code < 500:
+            if error.smtp_code < 500 or error.smtp_code == 552:     # 552: this message is too large
                 raise self._refused(error.smtp_code, error.smtp_error) from None
             # The sender is refused for every message alike: moving them all to failed/ would help no one.
             raise SmtpError(self.settings.server, f"the server refused the sender {sender} "
@@ -228,6 +234,9 @@ class SmtpMailer:
                             "check --from, and whether this server needs --smtp-user") from None
         except smtplib.SMTPResponseException as error:
             raise self._refused(error.smtp_code, error.smtp_error) from None
+        except TimeoutError:
+            self._drop()
+            raise DeliveryError(f"the server did not answer within {self.settings.timeout:.0f} s") from None
         except (smtplib.SMTPServerDisconnected, OSError):
             self._drop()
             raise DeliveryError("the connection closed before the server accepted the message") from None
@@ -254,8 +263,7 @@ class SmtpMailer:
         self._client = None
 
     def _connect(self) -> smtplib.SMTP:
-        settings = self.settings
-        context = ssl.create_default_context(cafile=settings.cafile)
+        settings, context = self.settings, self._context
         try:
             if settings.tls == "ssl":
                 client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=context)
@@ -309,6 +317,9 @@ class SmtpMailer:
         except smtplib.SMTPNotSupportedError:
             raise SmtpError(settings.server, "the server offers no login (AUTH)",
                             "leave out --smtp-user") from None
+        except smtplib.SMTPException as error:        # no login method both sides know
+            raise SmtpError(settings.server, f"the login failed ({error})",
+                            "ask the mail server's administrator which login it takes") from None
 
 
 def _text(reply: bytes | str) -> str:

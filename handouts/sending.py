@@ -6,6 +6,7 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Callable
 
@@ -80,6 +81,7 @@ def send_packets(manifest_path: Path, batch_options: BatchOptions, options: Emai
     note = on_note or (lambda text: None)
     catalogue = load_catalogue(batch_options)
     sender, reply_to = _addresses(options, smtp, catalogue)
+    mailer = mailer or SmtpMailer(smtp)          # a bad --cafile is found now, before any packet is made
     summary = EmailSummary(options.outbox, options.dry_run)
     with Outbox(options.outbox) as outbox:
         results: list[RowResult] = []
@@ -101,12 +103,12 @@ def send_packets(manifest_path: Path, batch_options: BatchOptions, options: Emai
                         "(one of them changed, or it is from another manifest); it is not sent; "
                         "delete it if it is no longer wanted")
         if queue and not options.dry_run:
-            _deliver(queue, outbox, mailer or SmtpMailer(smtp), sender.addr_spec, manifest_path, options,
-                     summary, problem)
+            _deliver(queue, outbox, mailer, sender.addr_spec, manifest_path, options, summary, problem)
     return summary
 
 
-def _addresses(options: EmailOptions, smtp: SmtpSettings, catalogue: Catalogue):
+def _addresses(options: EmailOptions, smtp: SmtpSettings, catalogue: Catalogue) -> tuple[Address, Address]:
+    """The sender and Reply-To addresses, named after the clinic; a missing password is found here too."""
     clinic_name = str(catalogue.clinic.name) if catalogue.clinic.name else None
     sender = sender_address(options.sender, clinic_name)
     if sender is None:
@@ -129,7 +131,7 @@ class _Letters:
     """Each row checked, its message written to the outbox, unless it was sent or refused before."""
 
     def __init__(self, manifest_path: Path, packets: Path, catalogue: Catalogue, options: EmailOptions,
-                 sender, reply_to, outbox: Outbox):
+                 sender: Address, reply_to: Address, outbox: Outbox):
         self.manifest_path = manifest_path
         self.packets = packets
         self.catalogue = catalogue
@@ -244,8 +246,9 @@ def _deliver(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, 
         summary.seconds = time.perf_counter() - started
     for queued in remaining:
         summary.temporary += 1
-        problem(str(NotSent(manifest_path, queued.line, queued.mrn, _redacted(str(failures[queued.name]), queued.address),
-                            outbox.queued_path(queued.name), temporary=True, attempts=options.attempts)))
+        reason = _redacted(str(failures[queued.name]), queued.address)
+        problem(str(NotSent(manifest_path, queued.line, queued.mrn, reason, outbox.queued_path(queued.name),
+                            temporary=True, attempts=options.attempts)))
 
 
 def _round(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, manifest_path: Path,
