@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from pypdf import PasswordType
 
 from handouts.cli import main
+from handouts.outbox import Outbox
 from pdfcheck import flat
 from tlscert import make_certificates
 
@@ -495,3 +496,15 @@ def test_dry_run_writes_the_messages_and_sends_nothing(tmp_path, packets, smtp_s
     assert sent.exit_code == 0, sent.output
     assert [got.message["Message-ID"] for got in server.received][0] == written["Message-ID"]
     assert files(outbox) == ["sent.log"] and files(outbox / "sent") == queued
+
+
+def test_a_second_run_on_the_same_outbox_at_once_is_refused(tmp_path, packets, smtp_server):
+    server = Recorder()
+    controller = smtp_server(server)
+    path = write_manifest(tmp_path, *ROWS)
+    with Outbox(tmp_path / "outbox"):          # the first run, still sending
+        result = send(path, controller.port)
+    assert result.exit_code == 1
+    assert result.stderr == (f"{tmp_path / 'outbox'}: another 'handouts email' is sending from this outbox; wait "
+                             "for it to finish (two runs at once could send a packet twice)\n")
+    assert server.received == []
