@@ -272,7 +272,7 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
     addresses. Exit status 1 if any message was not sent.
 
     \b
-    Example (a local test server: python -m aiosmtpd -n -l 127.0.0.1:8025):
+    Example, with a test server that prints what it gets (python -m aiosmtpd -n -l 127.0.0.1:8025):
       handouts email examples/patients.csv --smtp-host 127.0.0.1 --smtp-port 8025 \\
           --from "Riverside Spine Center <handouts@riverside-spine.example.org>"
     """

@@ -69,6 +69,7 @@ def encrypted(pdf: bytes, secret: str) -> bytes:
 _WORDS = {
     "en": {
         "subject": "Your care instructions from {clinic}",
+        "subject_plain": "Your care instructions",
         "team": "your care team",
         "greeting": "Hello {name},",
         "attached": "{clinic} has sent you these handouts, in the attached file {file}:",
@@ -83,6 +84,7 @@ _WORDS = {
     },
     "es": {
         "subject": "Sus instrucciones de cuidado de {clinic}",
+        "subject_plain": "Sus instrucciones de cuidado",
         "team": "su equipo de atención",
         "greeting": "Hola, {name}:",
         "attached": "{clinic} le envía estas hojas informativas, en el archivo adjunto {file}:",
@@ -116,7 +118,7 @@ class Letter:
 
     sender: Address
     to: str
-    reply_to: Address | str | None
+    reply_to: Address | None
     subject: str | None           # None: the default, in the patient's language
     message_id: str
     patient_name: str
@@ -130,39 +132,45 @@ class Letter:
 def compose(letter: Letter, clinic: model.Clinic) -> EmailMessage:
     """A plain-text and an HTML part that say what is attached and how to reach the clinic, and the packet."""
     words = _words(letter.language)
-    clinic_name = str(clinic.name) if clinic.name else words["team"].capitalize()
-    paragraphs = [words["greeting"].format(name=letter.patient_name)]
-    listed = words["attached"].format(clinic=clinic_name, file=letter.attachment_name)
-    after = [words["keep"]] + ([words["password"]] if letter.encrypted else [])
-    phones = [words[key].format(phone=value) for key, value in
-              (("phone", clinic.phone), ("after_hours", clinic.after_hours_phone),
-               ("emergency", clinic.emergency_number)) if value]
-    closing = [" ".join(phones), words["not_for_you"], clinic_name]
-
-    text = "\n\n".join(paragraphs + [listed + "\n\n" + "\n".join(f"  - {title}" for title in letter.titles)]
-                       + after + closing) + "\n"
-    escape = html.escape
-    body = "".join(f"<p>{escape(p)}</p>\n" for p in paragraphs)
-    body += f"<p>{escape(listed)}</p>\n<ul>\n" + "".join(f"  <li>{escape(t)}</li>\n" for t in letter.titles) + "</ul>\n"
-    body += "".join(f"<p>{escape(p)}</p>\n" for p in after + closing)
-    lang = escape(letter.language)
-    markup = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8"></head>\n'
-              f'<body style="font-family: sans-serif; font-size: 16px; line-height: 1.5">\n{body}</body>\n</html>\n')
+    signer = str(clinic.name) if clinic.name else words["team"].capitalize()
+    greeting = words["greeting"].format(name=letter.patient_name)
+    listed = words["attached"].format(clinic=signer, file=letter.attachment_name)
+    phones = " ".join(words[key].format(phone=value) for key, value in
+                      (("phone", clinic.phone), ("after_hours", clinic.after_hours_phone),
+                       ("emergency", clinic.emergency_number)) if value)
+    after = [words["keep"], words["password"] if letter.encrypted else "", phones, words["not_for_you"], signer]
+    after = [paragraph for paragraph in after if paragraph]
 
     message = EmailMessage(policy=policy.SMTP)
     message["From"] = letter.sender
     message["To"] = letter.to
     if letter.reply_to:
         message["Reply-To"] = letter.reply_to
-    message["Subject"] = letter.subject or words["subject"].format(clinic=clinic_name)
+    message["Subject"] = letter.subject or (words["subject"].format(clinic=clinic.name) if clinic.name
+                                            else words["subject_plain"])
     message["Date"] = format_datetime(localtime())
     message["Message-ID"] = letter.message_id
-    message.set_content(text, cte="quoted-printable")
-    message.add_alternative(markup, subtype="html", cte="quoted-printable")
+    message.set_content(_plain(greeting, listed, letter.titles, after), cte="quoted-printable")
+    message.add_alternative(_html(letter.language, greeting, listed, letter.titles, after), subtype="html",
+                            cte="quoted-printable")
     message.add_attachment(letter.attachment, maintype="application", subtype="pdf",
                            filename=letter.attachment_name)
     message["Content-Language"] = letter.language      # after the parts: set_content drops Content-* headers
     return message
+
+
+def _plain(greeting: str, listed: str, titles: tuple[str, ...], after: list[str]) -> str:
+    handouts = "\n".join(f"  - {title}" for title in titles)
+    return "\n\n".join([greeting, listed, handouts, *after]) + "\n"
+
+
+def _html(language: str, greeting: str, listed: str, titles: tuple[str, ...], after: list[str]) -> str:
+    escape = html.escape
+    items = "".join(f"  <li>{escape(title)}</li>\n" for title in titles)
+    paragraphs = "".join(f"<p>{escape(paragraph)}</p>\n" for paragraph in after)
+    return (f'<!DOCTYPE html>\n<html lang="{escape(language)}">\n<head><meta charset="utf-8"></head>\n'
+            '<body style="font-family: sans-serif; font-size: 16px; line-height: 1.5">\n'
+            f"<p>{escape(greeting)}</p>\n<p>{escape(listed)}</p>\n<ul>\n{items}</ul>\n{paragraphs}</body>\n</html>\n")
 
 
 def message_id(key: str, sender: Address) -> str:

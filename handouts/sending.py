@@ -80,7 +80,7 @@ def send_packets(manifest_path: Path, batch_options: BatchOptions, options: Emai
     problem = on_problem or (lambda text: None)
     note = on_note or (lambda text: None)
     catalogue = load_catalogue(batch_options)
-    sender, reply_to = _addresses(options, smtp, catalogue)
+    sender, reply_to = _check_options(options, smtp, catalogue)
     mailer = mailer or SmtpMailer(smtp)          # a bad --cafile is found now, before any packet is made
     summary = EmailSummary(options.outbox, options.dry_run)
     with Outbox(options.outbox) as outbox:
@@ -107,8 +107,8 @@ def send_packets(manifest_path: Path, batch_options: BatchOptions, options: Emai
     return summary
 
 
-def _addresses(options: EmailOptions, smtp: SmtpSettings, catalogue: Catalogue) -> tuple[Address, Address]:
-    """The sender and Reply-To addresses, named after the clinic; a missing password is found here too."""
+def _check_options(options: EmailOptions, smtp: SmtpSettings, catalogue: Catalogue) -> tuple[Address, Address]:
+    """The sender and Reply-To addresses, named after the clinic, once every option is known to work."""
     clinic_name = str(catalogue.clinic.name) if catalogue.clinic.name else None
     sender = sender_address(options.sender, clinic_name)
     if sender is None:
@@ -120,6 +120,8 @@ def _addresses(options: EmailOptions, smtp: SmtpSettings, catalogue: Catalogue) 
         if reply_to is None:
             raise MailSettingError("--reply-to", "an address such as desk@clinic.example.org",
                                    f"'{options.reply_to}'")
+    if options.subject is not None and ("\n" in options.subject or "\r" in options.subject):
+        raise MailSettingError("--subject", "one line of text", "a line break")
     if smtp.user is not None and not smtp.password:
         raise MailSettingError("--smtp-user", "the password in the environment variable HANDOUTS_SMTP_PASSWORD",
                                "none", "set it in the environment (never on the command line, where other "

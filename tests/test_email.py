@@ -474,6 +474,16 @@ def test_smtp_user_without_a_password_in_the_environment_stops_before_anything(t
     assert not (tmp_path / "packets").exists() and not (tmp_path / "outbox").exists()
 
 
+def test_help_has_an_example_and_starttls_with_ssl_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["email", "--help"])
+    assert result.exit_code == 0
+    assert re.search(r"Example.*:\n\s+handouts email ", result.stdout), result.stdout
+    path = write_manifest(tmp_path, *ROWS)
+    result = send(path, 465, "--starttls", "--ssl")
+    assert result.exit_code == 2
+    assert "Error: --starttls and --ssl: give one (--ssl for a port that starts with TLS)" in result.stderr
+
+
 # --- a dry run --------------------------------------------------------------------------------------
 def test_dry_run_writes_the_messages_and_sends_nothing(tmp_path, packets, smtp_server):
     server = Recorder()
