@@ -61,6 +61,7 @@ class RowResult:
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     name: str = ""               # for -v only; never written to a file or printed by default
+    request: model.PacketRequest | None = None     # whose packet: for handouts email, never written to a file
 
 
 @dataclass
@@ -101,7 +102,7 @@ def report_name(shard: tuple[int, int]) -> str:
 
 
 # --- the catalogue of handouts ----------------------------------------------------------------------
-class _Catalogue:
+class Catalogue:
     """Loaded handouts by id and language, and a digest of each one's files for rerun checks."""
 
     def __init__(self, handouts: list[model.Handout], clinic: model.Clinic):
@@ -136,6 +137,12 @@ class _Catalogue:
         return "".join(texts) + locales.all_words() + string.printable + "·…"
 
 
+def load_catalogue(options: BatchOptions) -> Catalogue:
+    """The handouts of OPTIONS.content and the clinic profile, validated."""
+    handouts, clinic = load([options.content], options.clinic_path, options.allow_expired)
+    return Catalogue(handouts, clinic)
+
+
 def _digest_files(paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in paths:
@@ -147,7 +154,7 @@ def _digest_files(paths: list[Path]) -> str:
 _worker: dict[str, object] = {}
 
 
-def _start_worker(catalogue: _Catalogue, characters: str) -> None:
+def _start_worker(catalogue: Catalogue, characters: str) -> None:
     fonts.share_subsets(characters)
     _worker["catalogue"] = catalogue
 
@@ -155,7 +162,7 @@ def _start_worker(catalogue: _Catalogue, characters: str) -> None:
 def _make_packet(request: model.PacketRequest, handouts: tuple[tuple[str, str], ...], cover: bool,
                  target: str, fingerprint: str) -> int:
     """Render one packet and write it to TARGET; returns its page count."""
-    catalogue: _Catalogue = _worker["catalogue"]      # type: ignore[assignment]
+    catalogue: Catalogue = _worker["catalogue"]      # type: ignore[assignment]
     chosen = tuple(catalogue.by_id[handout_id][language] for handout_id, language in handouts)
     packet = Packet(chosen, request.patient, request.language, cover, request.notes, request.large_print)
     rendered = render_packet(packet, catalogue.clinic, request.paper, keywords=_FINGERPRINT_PREFIX + fingerprint)
@@ -176,16 +183,16 @@ class _Job:
 
 
 def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowResult], None] | None = None,
-              on_warning: Callable[[str], None] | None = None) -> BatchSummary:
+              on_warning: Callable[[str], None] | None = None, catalogue: Catalogue | None = None) -> BatchSummary:
     """Make the packet of every manifest row in this shard; ON_WARNING hears of manifest-wide warnings
-    before the first row, ON_ROW of each row as it finishes."""
+    before the first row, ON_ROW of each row as it finishes. CATALOGUE, when the caller has already
+    loaded it from OPTIONS, saves loading the content twice."""
     started = time.perf_counter()
     if options.print_file is not None and options.print_file.resolve().parent == options.out_dir.resolve():
         # There it could take a packet's name (an MRN "print" makes print.pdf) and replace it.
         raise OutputError(options.print_file, "the print file must not be in the packets folder; "
                                               "put it beside that folder")
-    handouts, clinic = load([options.content], options.clinic_path, options.allow_expired)
-    catalogue = _Catalogue(handouts, clinic)
+    catalogue = catalogue if catalogue is not None else load_catalogue(options)
     manifest = Manifest(manifest_path, catalogue.by_id)
     rows = _peeked(row for row in manifest.rows() if in_shard(row, options.shard))
     next(rows)     # reads the header first: a bad header stops the batch before anything is written
@@ -250,7 +257,7 @@ def _count(summary: BatchSummary, result: RowResult) -> None:
     summary.pages += result.pages
 
 
-def _results(rows: Iterator[Row], catalogue: _Catalogue, options: BatchOptions,
+def _results(rows: Iterator[Row], catalogue: Catalogue, options: BatchOptions,
              executor: ProcessPoolExecutor | None, jobs: int) -> Iterator[RowResult]:
     """A result per row, in manifest order, with at most a few rows per worker in flight."""
     window: deque[_Job] = deque()
@@ -268,7 +275,7 @@ def _results(rows: Iterator[Row], catalogue: _Catalogue, options: BatchOptions,
         yield _finish(window.popleft())
 
 
-def _prepare(row: Row, catalogue: _Catalogue, options: BatchOptions) -> _Job:
+def _prepare(row: Row, catalogue: Catalogue, options: BatchOptions) -> _Job:
     warnings = [str(warning) for warning in row.warnings]
     request = row.request
     if request is None:
@@ -296,7 +303,7 @@ def _result(job: _Job, status: str, pages: int = 0, error: str | None = None) ->
     request = job.row.request
     return RowResult(job.row.line, job.row.mrn, status, pages, job.target.name if status != FAILED else "",
                      errors=(error,) if error else (), warnings=job.warnings,
-                     name=(request.patient.name or "") if request else "")
+                     name=(request.patient.name or "") if request else "", request=request)
 
 
 def _laid_out_error(job: _Job, error: HandoutError) -> str:
@@ -342,7 +349,7 @@ def _stopped(job: _Job) -> str:
             "(killed or out of memory); no file was written; run the batch again")
 
 
-def _fingerprint(request: model.PacketRequest, chosen: list[model.Handout], catalogue: _Catalogue,
+def _fingerprint(request: model.PacketRequest, chosen: list[model.Handout], catalogue: Catalogue,
                  options: BatchOptions) -> str:
     """A digest of everything a packet is made from: the row, the handouts' files, the clinic, the engine."""
     inputs = {

@@ -263,3 +263,87 @@ class _Progress:
 
     def finish(self) -> None:
         self.clear()
+
+
+@main.command()
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--packets", type=click.Path(file_okay=False, path_type=Path), default=Path("out/packets"),
+              show_default=True, help="Folder of the packets: made there, or reused as 'handouts batch' left them.")
+@click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("content"),
+              show_default=True, help="Folder of handout YAML.")
+@click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Clinic profile YAML (default: clinic.yaml in the content folder, when present).")
+@click.option("--cover", is_flag=True, help="Packets with a cover page (as 'handouts batch --cover' made them).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
+@click.option("--smtp-host", required=True, help="Mail server (127.0.0.1 for one on this machine).")
+@click.option("--smtp-port", type=click.IntRange(1, 65535), default=None,
+              help="Mail server port (default: 465 with --ssl, else 587).")
+@click.option("--starttls", is_flag=True, help="Require STARTTLS (it is used whenever the server offers it anyway).")
+@click.option("--ssl", "implicit_tls", is_flag=True, help="Implicit TLS: the connection starts encrypted (port 465).")
+@click.option("--smtp-user", help="Log in as USER; the password comes from HANDOUTS_SMTP_PASSWORD.")
+@click.option("--cafile", type=click.Path(exists=True, dir_okay=False), envvar="HANDOUTS_SMTP_CAFILE",
+              help="Trust the certificate authority in this PEM file instead of the system's "
+                   "(a private server's); or HANDOUTS_SMTP_CAFILE.")
+@click.option("--from", "sender", required=True, metavar="ADDRESS",
+              help="Sender: handouts@clinic.example.org, or 'Clinic <handouts@clinic.example.org>'.")
+@click.option("--reply-to", metavar="ADDRESS", help="Where replies go (default: the sender).")
+@click.option("--subject", help="Subject (default: 'Your care instructions from CLINIC', in the row's language).")
+@click.option("--encrypt", is_flag=True,
+              help="Protect each attachment with AES-256; the password is the date of birth as YYYYMMDD.")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=Path("out/outbox"),
+              show_default=True, help="Folder of messages waiting (sent/ and failed/ below it).")
+@click.option("--dry-run", is_flag=True, help="Write the messages to the outbox; send nothing.")
+@click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
+              metavar="MB", help="Largest packet to attach, in MB (1,000,000 bytes).")
+@click.option("--retry-wait", type=click.FloatRange(min=0), default=5.0, show_default=True, metavar="SECONDS",
+              help="Wait before trying a temporary failure again (3 attempts; the wait doubles).")
+@_allow_expired
+def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cover: bool, jobs: int | None,
+          smtp_host: str, smtp_port: int | None, starttls: bool, implicit_tls: bool, smtp_user: str | None,
+          cafile: str | None, sender: str, reply_to: str | None, subject: str | None, encrypt: bool,
+          outbox: Path, dry_run: bool, max_size: float, retry_wait: float, allow_expired: bool) -> None:
+    """Email each manifest row's packet to the row's address: one message per row that has one.
+
+    Every message is written to the outbox first, then sent; a rerun sends only what is left, and
+    never the same packet to the same address twice. Output names rows and MRNs, never patients or
+    addresses. Exit status 1 if any message was not sent.
+
+    \b
+    Example, with a test server that prints what it gets (python -m aiosmtpd -n -l 127.0.0.1:8025):
+      handouts email examples/patients.csv --smtp-host 127.0.0.1 --smtp-port 8025 \\
+          --from "Riverside Spine Center <handouts@riverside-spine.example.org>"
+    """
+    import os
+    from .batch import BatchOptions
+    from .mail import SmtpSettings
+    from .sending import EmailOptions, send_packets
+    if starttls and implicit_tls:
+        raise click.UsageError("--starttls and --ssl: give one (--ssl for a port that starts with TLS)")
+    tls = "ssl" if implicit_tls else "starttls" if starttls else "auto"
+    beside = content / "clinic.yaml"
+    batch_options = BatchOptions(out_dir=packets, content=content,
+                                 clinic_path=clinic or (beside if beside.is_file() else None),
+                                 jobs=jobs or os.cpu_count() or 1, cover=cover, allow_expired=allow_expired)
+    smtp = SmtpSettings(smtp_host, smtp_port or (465 if implicit_tls else 587), tls, smtp_user,
+                        os.environ.get("HANDOUTS_SMTP_PASSWORD"), cafile)
+    options = EmailOptions(sender, outbox, reply_to, subject, encrypt, dry_run, max_size, retry_wait=retry_wait)
+    try:
+        summary = send_packets(manifest, batch_options, options, smtp,
+                               on_problem=lambda text: click.echo(text, err=True), on_note=click.echo)
+    except HandoutError as error:
+        _fail(error)
+    made = summary.batch
+    click.echo(f"Packets: {made.written} written, {made.unchanged} unchanged, {made.failed} failed "
+               f"in {made.seconds:.1f} s")
+    if summary.dry_run:
+        click.echo(f"Dry run: {summary.queued} messages written to {summary.outbox}, none sent; "
+                   f"{summary.already_sent} already sent, {summary.skipped} skipped, {summary.row_errors} row errors, "
+                   f"{summary.permanent} permanent failures")
+    else:
+        click.echo(f"Email: {summary.sent} sent, {summary.already_sent} already sent, {summary.skipped} skipped, "
+                   f"{summary.temporary} temporary failures, {summary.permanent} permanent failures, "
+                   f"{summary.row_errors} row errors; {summary.sent} messages in {summary.seconds:.1f} s "
+                   f"({summary.messages_per_second:.1f} messages per second)")
+    click.echo(f"Outbox: {summary.outbox}")
+    if summary.not_sent:
+        sys.exit(EXIT_CONTENT)

@@ -7,7 +7,13 @@
     ├── PrintFileError           a packet could not be read back into the print file
     ├── SettingError             a --set NAME=VALUE option names no placeholder or has a bad value
     ├── FontFileMissing          a TrueType file of fonts/ is not where the package expects it
-    └── NoHandoutsFound          a folder given as PATH holds no handout YAML
+    ├── NoHandoutsFound          a folder given as PATH holds no handout YAML
+    ├── MailSettingError         an email option (--from, --smtp-user, ...) cannot work as given
+    ├── SmtpError                the mail server cannot be used at all (TLS, login); the run stops
+    ├── DeliveryError            the server did not take one message: temporary (4xx, lost) or permanent (5xx)
+    ├── NotSent                  a row's message was not sent, and where it now waits
+    ├── OutboxError              a message could not be written or moved in the outbox folder
+    └── OutboxBusy               another run is sending from the same outbox
 """
 from __future__ import annotations
 
@@ -99,3 +105,79 @@ class NoHandoutsFound(HandoutError):
 
     def __str__(self) -> str:
         return f"{self.path}: expected handout files (*.yaml) in this folder, found none"
+
+
+@dataclass(eq=False)
+class MailSettingError(HandoutError):
+    option: str
+    expected: str
+    found: str
+    fix: str | None = None
+
+    def __str__(self) -> str:
+        fix = f"; {self.fix}" if self.fix else ""
+        return f"{self.option}: expected {self.expected}, found {self.found}{fix}"
+
+
+@dataclass(eq=False)
+class SmtpError(HandoutError):
+    server: str                   # host:port
+    reason: str
+    fix: str
+    waiting: int = 0              # messages left in the outbox when the run stopped
+    outbox: Path | str = ""
+
+    def __str__(self) -> str:
+        left = f"; {self.waiting} waiting in {self.outbox}" if self.waiting else ""
+        return f"{self.server}: {self.reason}; {self.fix}{left}"
+
+
+@dataclass(eq=False)
+class DeliveryError(HandoutError):
+    reason: str                   # the server's reply (code and text), or what happened to the connection
+    code: int | None = None
+    temporary: bool = True
+    unreachable: bool = False     # no connection at all: the messages after this one cannot go either
+
+    def __str__(self) -> str:
+        if self.code is not None:
+            return f"the server answered {self.code} {self.reason}".rstrip()
+        return self.reason
+
+
+@dataclass(eq=False)
+class NotSent(HandoutError):
+    path: Path | str              # the manifest
+    line: int
+    mrn: str
+    reason: str                   # a DeliveryError as text, with the recipient's address taken out
+    file: Path | str              # where the message is now
+    temporary: bool
+    attempts: int = 0             # 0: refused in an earlier run
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}: email: MRN {self.mrn} not sent: "
+        if self.temporary:
+            return (f"{where}{self.reason} ({self.attempts} attempts); it waits in {self.file}: "
+                    "run the command again to send it")
+        when = "" if self.attempts else "earlier, "
+        return (f"{where}{when}{self.reason}; it is in {self.file}: correct the address in the manifest, "
+                "or move the file back into the outbox to try it again as it is")
+
+
+@dataclass(eq=False)
+class OutboxError(HandoutError):
+    path: Path | str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: cannot write to the outbox: {self.reason}; check the folder's space and permissions"
+
+
+@dataclass(eq=False)
+class OutboxBusy(HandoutError):
+    path: Path | str
+
+    def __str__(self) -> str:
+        return (f"{self.path}: another 'handouts email' is sending from this outbox; wait for it to finish "
+                "(two runs at once could send a packet twice)")
