@@ -1,0 +1,150 @@
+"""The performance table: speed, size and memory of the engine, measured here and printed as Markdown.
+
+python benchmarks/run.py [--packets N] [--batch-rows N] [--process-runs N] [--memory-rows N]
+
+Every figure is a median over runs, measured on the machine it runs on:
+- ms per packet: one personalized copy of the care-after handout, rendered in this process after a
+  warm-up, a different patient name each time (p50 and p95);
+- batch: `handouts batch` of N one-handout rows with --jobs 2, as a whole command, packets per second;
+- whole process: `handouts build` of one handout, and `handouts --help`, from start to exit;
+- KB: the care-after handout as `handouts build` writes it, fonts embedded, with and without a patient;
+- memory: peak PSS of `handouts batch` (the command and its workers together) over N rows.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+HANDOUT = REPO / "content" / "kyphoplasty-care-after.yaml"
+CLINIC = REPO / "content" / "clinic.yaml"
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def render_times(count: int) -> list[float]:
+    from handouts import loading, model
+    from handouts.pdf import Packet, render_packet
+    handout = loading.load_handout(HANDOUT)
+    clinic = loading.load_clinic(CLINIC)
+
+    def one(number: int) -> float:
+        patient = model.Patient(name=f"Test Patient {number}", mrn=f"B-{number:06d}", dob=date(1948, 3, 14),
+                                followup_date=date(2026, 12, 3))
+        started = time.perf_counter()
+        render_packet(Packet((handout,), patient, "en"), clinic)
+        return (time.perf_counter() - started) * 1000
+
+    for number in range(min(5, count)):
+        one(number)          # warm-up: fonts registered, caches filled
+    return [one(number) for number in range(count)]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def write_manifest(rows: int, path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["mrn", "name", "dob", "handouts", "followup_date"])
+        for number in range(rows):
+            writer.writerow([f"B-{number:06d}", f"Test Patient {number}", "1948-03-14", "kyphoplasty-care-after",
+                             "2026-12-03"])
+
+
+def command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "handouts", *arguments]
+
+
+def batch_rate(rows: int, folder: Path) -> float:
+    manifest = folder / f"rows-{rows}.csv"
+    write_manifest(rows, manifest)
+    out = folder / f"packets-{time.perf_counter_ns()}"
+    started = time.perf_counter()
+    subprocess.run(command("batch", str(manifest), "-o", str(out), "--content", str(REPO / "content"), "--jobs", "2"),
+                   check=True, env=ENV, capture_output=True)
+    return rows / (time.perf_counter() - started)
+
+
+def process_ms(arguments: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command(*arguments), check=True, env=ENV, capture_output=True)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def sizes_kb(folder: Path) -> tuple[float, float]:
+    generic, personal = folder / "generic", folder / "personal"
+    subprocess.run(command("build", str(HANDOUT), "-o", str(generic), "--clinic", str(CLINIC)),
+                   check=True, env=ENV, capture_output=True)
+    subprocess.run(command("build", str(HANDOUT), "-o", str(personal), "--clinic", str(CLINIC),
+                           "--set", "patient.name=Test Patient", "--set", "patient.mrn=B-1",
+                           "--set", "patient.dob=1948-03-14"), check=True, env=ENV, capture_output=True)
+    return ((generic / "kyphoplasty-care-after.en.pdf").stat().st_size / 1024,
+            (personal / "B-1.kyphoplasty-care-after.en.pdf").stat().st_size / 1024)
+
+
+def peak_memory_mb(rows: int, folder: Path) -> float:
+    from tree_memory import run_measured
+    manifest = folder / f"memory-{rows}.csv"
+    write_manifest(rows, manifest)
+    peak_pss, _ = run_measured(command("batch", str(manifest), "-o", str(folder / "memory-packets"), "--content",
+                                       str(REPO / "content"), "--jobs", "2",
+                                       "--print-file", str(folder / "memory-print.pdf")), every=0.2, env=ENV)
+    return peak_pss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--packets", type=int, default=300, help="packets rendered in process for ms per packet")
+    parser.add_argument("--batch-rows", type=int, default=1000, help="rows of the batch run")
+    parser.add_argument("--batch-runs", type=int, default=3)
+    parser.add_argument("--process-runs", type=int, default=7, help="runs of each whole-process measurement")
+    parser.add_argument("--memory-rows", type=int, default=10_000, help="rows of the memory run; 0 skips it")
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        times = render_times(options.packets)
+        rates = [batch_rate(options.batch_rows, folder) for _ in range(options.batch_runs)]
+        build_ms = process_ms(["build", str(HANDOUT), "-o", str(folder / "one"), "--clinic", str(CLINIC)],
+                              options.process_runs)
+        help_ms = process_ms(["--help"], options.process_runs)
+        generic_kb, personal_kb = sizes_kb(folder)
+        memory = peak_memory_mb(options.memory_rows, folder) if options.memory_rows else None
+
+    from handouts import __version__
+    pages = "5"
+    print(f"handouts {__version__} on {platform.python_implementation()} {platform.python_version()}, "
+          f"{os.cpu_count()} CPUs, {platform.machine()}")
+    print()
+    print("| measure | value |")
+    print("| --- | --- |")
+    print(f"| ms per packet ({pages}-page care-after, personalized), p50 / p95 of {len(times)} | "
+          f"{statistics.median(times):.1f} / {percentile(times, 0.95):.1f} |")
+    print(f"| batch of {options.batch_rows} packets, --jobs 2, median of {len(rates)} | "
+          f"{statistics.median(rates):.0f} packets/s |")
+    print(f"| `handouts build` of one handout, whole process, median of {options.process_runs} | {build_ms:.0f} ms |")
+    print(f"| `handouts --help`, whole process, median of {options.process_runs} | {help_ms:.0f} ms |")
+    print(f"| KB per PDF (generic / personalized) | {generic_kb:.1f} / {personal_kb:.1f} |")
+    shown = f"{memory:.1f} MB" if memory is not None else "not measured"
+    print(f"| peak memory, batch of {options.memory_rows} rows with a print file (PSS) | {shown} |")
+
+
+if __name__ == "__main__":
+    main()
