@@ -9,6 +9,7 @@ from pathlib import Path
 from collections import Counter
 from typing import Callable, Mapping
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -21,6 +22,9 @@ from .errors import ContentError, ContentErrors, OutputError
 from .flowables import cover, draw_line, draw_text, notes_box, story, text_width
 from .locales import Locale, for_language
 from .styles import Geometry
+
+# Streams are compressed already; ASCII85 on top of that only makes every PDF a quarter larger.
+rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)
