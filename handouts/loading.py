@@ -785,12 +785,7 @@ def load_handouts(paths: Iterable[Path]) -> list[model.Handout]:
 
 def load_jargon(path: Path) -> model.Jargon:
     """The jargon list at PATH: for each language, medical words and the plain words to use instead."""
-    root, source = _compose(path, "a jargon list (en: and es:, each term: plain words)")
-    reader = _Reader(path, source)
-    jargon = reader.jargon(root)
-    if reader.errors:
-        raise ContentErrors(reader.errors)
-    return jargon
+    return _read(path, "a jargon list (en: and es:, each term: plain words)", _Reader.jargon)
 
 
 def source_hash(path: Path) -> str:
@@ -804,12 +799,17 @@ def load_clinic(path: Path | None) -> model.Clinic:
     """The clinic profile at PATH, or an empty (generic) profile when PATH is None."""
     if path is None:
         return model.Clinic()
-    root, source = _compose(path, "a clinic profile (name, phone, ...)")
+    return _read(path, "a clinic profile (name, phone, ...)", _Reader.clinic)
+
+
+def _read(path: Path, what: str, read: Callable):
+    """The model READ makes of the YAML file at PATH, or every problem it found there."""
+    root, source = _compose(path, what)
     reader = _Reader(path, source)
-    clinic = reader.clinic(root)
+    made = read(reader, root)
     if reader.errors:
         raise ContentErrors(reader.errors)
-    return clinic
+    return made
 
 
 # --- one patient from the command line ----------------------------------------------------------------

@@ -104,6 +104,7 @@ class Level:
     handout: model.Handout
     measures: Measures
     sections: tuple[SectionLevel, ...]
+    sentences: tuple[Sentence, ...]      # of the whole body, in reading order
 
 
 def measure(handout: model.Handout) -> Level:
@@ -114,7 +115,7 @@ def measure(handout: model.Handout) -> Level:
     whole = summary + [sentence for _, sentences in per_section for sentence in sentences]
     return Level(handout, _measures(whole, handout.language),
                  tuple(SectionLevel(heading, _measures(sentences, handout.language))
-                       for heading, sentences in per_section))
+                       for heading, sentences in per_section), tuple(whole))
 
 
 def level_findings(level: Level, limits: Limits) -> list[ContentError]:
@@ -138,7 +139,7 @@ def level_findings(level: Level, limits: Limits) -> list[ContentError]:
                 handout.path, section.heading.line, key="reading level", warning=True,
                 expected=f"grade {limits.max_grade:g} or below in section '{section.heading}'",
                 found=f"grade {section.measures.grade:.1f}", fix="use shorter sentences and everyday words"))
-    for sentence in _all_sentences(handout):
+    for sentence in level.sentences:
         if len(sentence.words) > limits.max_sentence_words:
             findings.append(ContentError(
                 handout.path, sentence.line, key="sentence length", warning=True,
@@ -226,11 +227,6 @@ def _body_texts(section: model.Section) -> Iterator[model.Text]:
         reader = _BODY_TEXTS.get(type(block))
         if reader is not None:
             yield from reader(block)
-
-
-def _all_sentences(handout: model.Handout) -> list[Sentence]:
-    texts = _present(handout.summary) + [text for section in handout.sections for text in _body_texts(section)]
-    return _sentences(texts)
 
 
 def _sentences(texts: Iterable[model.Text]) -> list[Sentence]:
