@@ -60,6 +60,11 @@ def spans(text: str, bold: bool = False, italic: bool = False) -> list[Span]:
     return out
 
 
+def placeholder_names(text: str) -> list[str]:
+    """The names of the placeholders in TEXT, in order."""
+    return [match["name"] for match in _PLACEHOLDER.finditer(text)]
+
+
 def plain(text: str, values: dict[str, str], blank: str) -> str:
     """TEXT as it reads on paper: emphasis dropped, placeholders filled (or BLANK), spaces folded."""
     parts = [values.get(span.placeholder) or blank if span.placeholder is not None else span.text

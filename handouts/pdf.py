@@ -6,7 +6,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from collections import Counter
+from collections import Counter, OrderedDict
 from typing import Callable, Mapping
 
 from reportlab import rl_config
@@ -86,21 +86,42 @@ class _DeferredCanvas(Canvas):
         super().save()
 
 
-class _PartStart(Flowable):
-    """Takes no room; the pages from here on belong to part INDEX, with its own title and page numbers."""
-
-    def __init__(self, index: int, outline: tuple[str, str, int] | None = None):
-        super().__init__()
-        self.index, self.outline = index, outline
-
-    def wrap(self, available_width, available_height):
-        return 0, 0
-
-    def draw(self):
-        self.canv.part_index = self.index
+# A laid-out page: what goes where, in drawing order. ("draw", flowable, x, y, slack) puts a
+# wrapped flowable at (x, y); ("outline", key, title, level) marks the page in the outline.
+Page = list[tuple]
 
 
-class _HandoutDoc(BaseDocTemplate):
+class _LayoutCanvas(Canvas):
+    """Collects the pages of a layout instead of drawing them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pages: list[Page] = []
+        self.entries: Page = []
+
+    def showPage(self):
+        self.pages.append(self.entries)
+        self.entries = []
+
+    def save(self):
+        pass
+
+
+class _LayoutFrame(Frame):
+    """A frame that notes where each flowable goes instead of drawing it there."""
+
+    def _add(self, flowable, canv, trySplit=0):
+        # Frame._add decides the place and then calls flowable.drawOn: catch that call.
+        flowable.drawOn = lambda canvas, x, y, _sW=0: canvas.entries.append(("draw", flowable, x, y, _sW))
+        try:
+            return super()._add(flowable, canv, trySplit)
+        finally:
+            del flowable.drawOn
+
+    add = _add
+
+
+class _LayoutDoc(BaseDocTemplate):
     source_line = 1
     source_path: Path | str = ""
 
@@ -114,9 +135,79 @@ class _HandoutDoc(BaseDocTemplate):
     def afterFlowable(self, flowable):
         outline = getattr(flowable, "outline", None)
         if outline:
-            key, title, level = outline
-            self.canv.bookmarkPage(key)
-            self.canv.addOutlineEntry(title, key, level=level, closed=False)
+            self.canv.entries.append(("outline", *outline))
+
+
+def _lay_out(flowables: list[Flowable], geometry: Geometry, path: Path | str) -> list[Page]:
+    """The pages FLOWABLES fill, without drawing anything; a block too tall for a page is a
+    problem at its line in PATH."""
+    doc = _LayoutDoc(io.BytesIO(), pagesize=(geometry.page_width, geometry.page_height),
+                     leftMargin=geometry.frame_x, rightMargin=geometry.frame_x,
+                     topMargin=styles.MARGIN_TOP + geometry.header, bottomMargin=geometry.frame_y,
+                     invariant=1, initialFontName=fonts.MAIN)
+    frame = _LayoutFrame(geometry.frame_x, geometry.frame_y, geometry.frame_width, geometry.frame_height,
+                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    doc.addPageTemplates([PageTemplate("page", [frame])])
+    try:
+        doc.build(flowables, canvasmaker=_LayoutCanvas)
+    except LayoutError:
+        raise ContentErrors([ContentError(
+            doc.source_path or path, doc.source_line, expected="a block that fits on one page",
+            found="one that is taller than a page and cannot be split (a long table cell, picture or box entry)",
+            fix="split it into shorter paragraphs, rows or entries")]) from None
+    return doc.canv.pages
+
+
+def _draw_pages(canv: _DeferredCanvas, part: int, pages: list[Page], outline: tuple[str, str, int] | None) -> None:
+    """Draw laid-out PAGES as part PART, the first page marked in the outline as OUTLINE."""
+    for number, page in enumerate(pages):
+        canv.part_index = part
+        for entry in ([("outline", *outline)] if outline and number == 0 else []) + page:
+            if entry[0] == "outline":
+                _, key, title, level = entry
+                canv.bookmarkPage(key)
+                canv.addOutlineEntry(title, key, level=level, closed=False)
+            else:
+                _, flowable, x, y, slack = entry
+                flowable.drawOn(canv, x, y, _sW=slack)
+        canv.showPage()
+
+
+class _LayoutCache:
+    """Laid-out handouts kept for the next packets: a handout's pages read the same for every
+    patient whose values it prints are the same (most personalization sits in the header and footer),
+    and laying out is most of the work of a packet."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._held: OrderedDict[tuple, tuple[model.Handout, list[Page]]] = OrderedDict()
+        self._placeholders: dict[int, tuple[model.Handout, tuple[str, ...]]] = {}
+
+    def placeholders(self, handout: model.Handout) -> tuple[str, ...]:
+        """The placeholder names HANDOUT prints, in a fixed order."""
+        held = self._placeholders.get(id(handout))
+        if held is None or held[0] is not handout:
+            names = sorted({name for text in handout.texts() for name in model.placeholder_names(text)})
+            if len(self._placeholders) >= 4 * self.size:
+                self._placeholders.clear()
+            held = self._placeholders[id(handout)] = (handout, tuple(names))
+        return held[1]
+
+    def pages(self, handout: model.Handout, key: tuple, lay_out: Callable[[], list[Page]]) -> list[Page]:
+        # Keyed by id() and checked by identity: a handout is a tree of frozen data, slow to hash.
+        key = (id(handout), *key)
+        held = self._held.get(key)
+        if held is not None and held[0] is handout:
+            self._held.move_to_end(key)
+            return held[1]
+        pages = lay_out()
+        self._held[key] = (handout, pages)
+        if len(self._held) > self.size:
+            self._held.popitem(last=False)
+        return pages
+
+
+_layouts = _LayoutCache()
 
 
 def _fit(text: str, width: float, size: float, bold: bool = False) -> str:
@@ -253,66 +344,53 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
     packet_values = placeholder_values(clinic, packet.patient, packet.language)
     lone = len(packet.handouts) == 1 and not packet.cover
     look = styles.look(packet.large_print)
-    flowables: list[Flowable] = []
+    parts: list[tuple[list[Page], tuple[str, str, int] | None]] = []
     looks: list[_PartLook] = []
     if packet.cover:
-        flowables.append(_PartStart(0, ("cover", locale.cover_title, 0)))
-        flowables += cover(list(packet.handouts), packet.patient or model.Patient(), clinic, packet_values,
-                           geometry, locale, clinic.color, packet.notes, look)
+        flowables = cover(list(packet.handouts), packet.patient or model.Patient(), clinic, packet_values,
+                          geometry, locale, clinic.color, packet.notes, look)
+        parts.append((_lay_out(flowables, geometry, packet.handouts[0].path), ("cover", locale.cover_title, 0)))
         looks.append(_PartLook(locale.cover_title, packet.patient.mrn if packet.patient and packet.patient.mrn
                                else "", None))
     for handout in packet.handouts:
         values = placeholder_values(clinic, packet.patient, handout.language)
         title = model.plain(handout.title, values, styles.BLANK)
         part = len(looks)
-        if flowables:
-            flowables.append(PageBreakFlowable())
-        if not lone:
-            flowables.append(_PartStart(part, (f"part-{part}", title, 0)))
-        if packet.notes and not packet.cover and part == 0:
-            flowables.append(notes_box(packet.notes, geometry, locale, look))
+        notes = packet.notes if packet.notes and not packet.cover and part == 0 else None
+
+        def lay_out(handout=handout, values=values, part=part, notes=notes) -> list[Page]:
+            flowables: list[Flowable] = [notes_box(notes, geometry, locale, look)] if notes else []
+            for flowable in story(handout, values, geometry, clinic.color, outline_prefix=f"part-{part}-",
+                                  outline_level=0 if lone else 1, look=look):
+                flowable.source_path = handout.path
+                flowables.append(flowable)
+            return _lay_out(flowables, geometry, handout.path)
+
+        printed = tuple(values.get(name) for name in _layouts.placeholders(handout))
+        key = (part, lone, geometry, packet.large_print, clinic.color, notes, packet.language if notes else None,
+               printed)
+        parts.append((_layouts.pages(handout, key, lay_out), None if lone else (f"part-{part}", title, 0)))
         handout_locale = for_language(handout.language)
-        for flowable in story(handout, values, geometry, clinic.color, outline_prefix=f"part-{part}-",
-                              outline_level=0 if lone else 1, look=look):
-            flowable.source_path = handout.path
-            flowables.append(flowable)
         looks.append(_PartLook(title, _facts(handout, handout_locale), handout_locale.page_of))
 
     first = packet.handouts[0]
     titles = [look.title for look in looks[1 if packet.cover else 0:]]
-    buffer = io.BytesIO()
-    doc = _HandoutDoc(buffer, pagesize=(geometry.page_width, geometry.page_height),
-                      leftMargin=geometry.frame_x, rightMargin=geometry.frame_x,
-                      topMargin=styles.MARGIN_TOP + geometry.header, bottomMargin=geometry.frame_y,
-                      title=titles[0] if lone else f"{locale.cover_title}: {'; '.join(titles)}",
-                      author=model.fold_spaces(clinic.name or ""),
-                      subject=first.kind if lone else ", ".join(dict.fromkeys(h.kind for h in packet.handouts)),
-                      keywords=keywords,
-                      creator=f"handouts {__version__}", lang=packet.language if not lone else first.language,
-                      invariant=1, initialFontName=fonts.MAIN)
-    frame = Frame(geometry.frame_x, geometry.frame_y, geometry.frame_width, geometry.frame_height,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
-
-    def first_page(canv, _doc):
-        canv.setViewerPreference("DisplayDocTitle", "true")
-        canv.showOutline()
-
-    doc.addPageTemplates([PageTemplate("page", [frame], onPage=first_page)])
     decoration = _Decoration(clinic, geometry, _patient_line(packet.patient, locale, packet_values), looks)
-    canvases: list[_DeferredCanvas] = []
-
-    def make_canvas(*args, **kwargs):
-        canvases.append(_DeferredCanvas(*args, decorate=decoration, **kwargs))
-        return canvases[-1]
-
-    try:
-        doc.build(flowables, canvasmaker=make_canvas)
-    except LayoutError:
-        raise ContentErrors([ContentError(
-            doc.source_path or first.path, doc.source_line, expected="a block that fits on one page",
-            found="one that is taller than a page and cannot be split (a long table cell, picture or box entry)",
-            fix="split it into shorter paragraphs, rows or entries")]) from None
-    return Rendered(buffer.getvalue(), canvases[-1].page_count)
+    buffer = io.BytesIO()
+    canv = _DeferredCanvas(buffer, decorate=decoration, pagesize=(geometry.page_width, geometry.page_height),
+                           invariant=1, initialFontName=fonts.MAIN,
+                           lang=packet.language if not lone else first.language)
+    canv.setAuthor(model.fold_spaces(clinic.name or ""))
+    canv.setTitle(titles[0] if lone else f"{locale.cover_title}: {'; '.join(titles)}")
+    canv.setSubject(first.kind if lone else ", ".join(dict.fromkeys(h.kind for h in packet.handouts)))
+    canv.setCreator(f"handouts {__version__}")
+    canv.setKeywords(keywords)
+    canv.setViewerPreference("DisplayDocTitle", "true")
+    canv.showOutline()
+    for part, (pages, outline) in enumerate(parts):
+        _draw_pages(canv, part, pages, outline)
+    canv.save()
+    return Rendered(buffer.getvalue(), canv.page_count)
 
 
 def write_atomically(path: Path, data: bytes) -> None:
