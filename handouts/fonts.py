@@ -53,26 +53,32 @@ def share_subsets(characters: str) -> None:
     ordered = sorted(set(characters) - _IGNORED)
     for family, faces in FAMILIES.items():
         mine = "".join(char for char in ordered if family_for(char) == family)
-        for name in dict.fromkeys(faces):
-            pdfmetrics.getFont(name).shared = mine
+        if mine or family in _registered:
+            for name in dict.fromkeys(faces):
+                pdfmetrics.getFont(name).shared = mine
 
 
-@lru_cache(maxsize=None)
-def register() -> None:
-    """Register every face once per process; later calls are free."""
-    for family, faces in FAMILIES.items():
-        for name in dict.fromkeys(faces):
-            path = FONT_DIR / FILES.get(name, f"{name}.ttf")
-            if not path.is_file():
-                raise FontFileMissing(path)
-            pdfmetrics.registerFont(_SharedSubsetFont(name, str(path)))
-        pdfmetrics.registerFontFamily(family, normal=faces[0], bold=faces[1], italic=faces[2],
-                                      boldItalic=faces[3])
+_registered: set[str] = set()
+
+
+def register(family: str = MAIN) -> None:
+    """Register FAMILY's faces once per process; later calls are free. The fallback family is
+    registered only when a character first needs it: it is the larger half to read."""
+    if family in _registered:
+        return
+    faces = FAMILIES[family]
+    for name in dict.fromkeys(faces):
+        path = FONT_DIR / FILES.get(name, f"{name}.ttf")
+        if not path.is_file():
+            raise FontFileMissing(path)
+        pdfmetrics.registerFont(_SharedSubsetFont(name, str(path)))
+    pdfmetrics.registerFontFamily(family, normal=faces[0], bold=faces[1], italic=faces[2], boldItalic=faces[3])
+    _registered.add(family)
 
 
 @lru_cache(maxsize=None)
 def _coverage(family: str) -> frozenset[int]:
-    register()
+    register(family)
     return frozenset(pdfmetrics.getFont(family).face.charToGlyph)
 
 
