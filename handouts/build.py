@@ -4,11 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from . import fonts, loading, model, readability
+from . import fonts, loading, model
 from .errors import ContentError, ContentErrors, SettingError
 from .pdf import Rendered, Written, output_name, render, write_atomically
+
+if TYPE_CHECKING:
+    from . import readability
 
 DEFAULT_CLINIC = Path("content/clinic.yaml")
 
@@ -79,10 +82,13 @@ class Checked:
 
 
 def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "letter",
-          limits: readability.Limits = readability.Limits(), jargon_path: Path | None = None) -> Checked:
+          limits: readability.Limits | None = None, jargon_path: Path | None = None) -> Checked:
     """Validate and lay out every handout without writing anything (raising every problem at once),
     then measure each one's reading level and look for jargon, missing structure, stale translations
     and passed review dates. The jargon list is JARGON_PATH, or jargon.yaml beside each handout."""
+    # Only check measures reading levels: build and batch start without loading the measures.
+    from . import readability
+    limits = limits or readability.Limits()
     handouts, clinic = load(paths, clinic_path)
     _render_all(handouts, clinic, paper)
     jargon = _jargon_lists(handouts, jargon_path)

@@ -6,8 +6,6 @@ import re
 from typing import Callable, Mapping
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether
@@ -554,6 +552,10 @@ def _image(block: model.Image, context: _Context) -> list[Flowable]:
 
 def _qr(block: model.QR, context: _Context) -> list[Flowable]:
     side = styles.QR_SIDE
+    # Most handouts have no QR code: ReportLab's graphics load only for the ones that do.
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
     widget = QrCodeWidget(str(block.url))
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0],
