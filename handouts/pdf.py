@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from collections import Counter, OrderedDict
+from functools import lru_cache
 from typing import Callable, Mapping
 
 from reportlab import rl_config
@@ -244,12 +246,9 @@ class _Decoration:
         self.logo, self.logo_size = None, (0.0, 0.0)
         text_left = self.left
         if clinic.logo:
-            self.logo = ImageReader(str(clinic.logo))
-            pixels_wide, pixels_high = self.logo.getSize()
-            height = styles.LOGO_HEIGHT
-            width = min(height * pixels_wide / pixels_high, styles.LOGO_MAX_WIDTH)
-            self.logo_size = (width, width * pixels_high / pixels_wide)
-            text_left += width + styles.LOGO_GAP
+            stat = clinic.logo.stat()
+            self.logo, self.logo_size = _logo(str(clinic.logo), stat.st_mtime_ns, stat.st_size)
+            text_left += self.logo_size[0] + styles.LOGO_GAP
         self.text_left = text_left
         width = self.right - text_left
         # The same on every page: shortened once, not once per page.
@@ -283,6 +282,26 @@ class _Decoration:
             draw_text(canv, self.right, self.footer_y, look.page_of.format(page=page, total=total),
                       styles.PAGE_NUMBER_SIZE, bold=True, align="right")
         canv.restoreState()
+
+
+@lru_cache(maxsize=8)
+def _logo(path: str, _modified: int, _size: int) -> tuple[ImageReader, tuple[float, float]]:
+    """The logo at PATH, read once per process (per version of the file), and the size it prints at.
+
+    A logo with more pixels than print at LOGO_DPI is scaled down first: it looks the same on paper,
+    and every PDF embeds, and every page hashes, far less."""
+    from PIL import Image
+    with Image.open(path) as image:
+        image.load()
+    pixels_wide, pixels_high = image.size
+    width = min(styles.LOGO_HEIGHT * pixels_wide / pixels_high, styles.LOGO_MAX_WIDTH)
+    size = (width, width * pixels_high / pixels_wide)
+    wanted = (math.ceil(size[0] / 72 * styles.LOGO_DPI), math.ceil(size[1] / 72 * styles.LOGO_DPI))
+    if pixels_wide > wanted[0]:
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = image.convert("RGBA" if "transparency" in image.info or "A" in image.mode else "RGB")
+        image = image.resize(wanted, Image.BOX)   # area average: flat colours stay flat
+    return ImageReader(image), size
 
 
 def _fit_pieces(pieces: list[tuple[str, bool]], width: float, size: float) -> list[tuple[str, bool]]:

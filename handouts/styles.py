@@ -122,6 +122,7 @@ PATIENT_SIZE = 11
 LOGO_HEIGHT = 0.36 * inch
 LOGO_MAX_WIDTH = 1.6 * inch
 LOGO_GAP = 8
+LOGO_DPI = 300               # a logo is embedded at no more pixels than this prints sharp at
 
 
 def header_height(logo: bool, patient: bool) -> float:
