@@ -4,11 +4,17 @@ python benchmarks/run.py [--packets N] [--batch-rows N] [--process-runs N] [--me
 
 Every figure is a median over runs, measured on the machine it runs on:
 - ms per packet: one personalized copy of the care-after handout, rendered in this process after a
-  warm-up, a different patient name each time (p50 and p95);
-- batch: `handouts batch` of N one-handout rows with --jobs 2, as a whole command, packets per second;
-- whole process: `handouts build` of one handout, and `handouts --help`, from start to exit;
+  warm-up, a different patient name each time (p50 and p95), and the same per page;
+- batch: `handouts batch` of N one-handout rows with --jobs 2, as a whole command, packets per second:
+  every row a different patient with the same visit date, and every row a different visit date
+  (which prints in the handout's text, so no row can reuse another's layout);
+- print file: the --print-file of N such packets, in MB;
+- whole process: `handouts build` of one handout, and `handouts --help`, from start to exit, with
+  Python's bytecode cache on as after an ordinary install (this benchmark drops PYTHONDONTWRITEBYTECODE),
+  and `handouts build` once more with it off;
 - KB: the care-after handout as `handouts build` writes it, fonts embedded, with and without a patient;
-- memory: peak PSS of `handouts batch` (the command and its workers together) over N rows.
+- memory: peak PSS of `handouts batch` (the command and its workers together) over N rows with a print
+  file, and how much it grew after the first tenth of the run.
 """
 from __future__ import annotations
 
@@ -30,7 +36,9 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 HANDOUT = REPO / "content" / "kyphoplasty-care-after.yaml"
 CLINIC = REPO / "content" / "clinic.yaml"
-ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+ENV = {**{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
+       "PYTHONPATH": str(REPO)}
+NO_BYTECODE = {**ENV, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def render_times(count: int) -> list[float]:
@@ -56,34 +64,42 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def write_manifest(rows: int, path: Path) -> None:
+def write_manifest(rows: int, path: Path, visits_differ: bool = False) -> None:
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(["mrn", "name", "dob", "handouts", "followup_date"])
         for number in range(rows):
+            visit = date.fromordinal(date(2026, 12, 3).toordinal() + number) if visits_differ else date(2026, 12, 3)
             writer.writerow([f"B-{number:06d}", f"Test Patient {number}", "1948-03-14", "kyphoplasty-care-after",
-                             "2026-12-03"])
+                             visit.isoformat()])
 
 
 def command(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "handouts", *arguments]
 
 
-def batch_rate(rows: int, folder: Path) -> float:
-    manifest = folder / f"rows-{rows}.csv"
-    write_manifest(rows, manifest)
+def batch_rate(rows: int, folder: Path, visits_differ: bool = False, *extra: str) -> float:
+    manifest = folder / f"rows-{rows}-{visits_differ}.csv"
+    write_manifest(rows, manifest, visits_differ)
     out = folder / f"packets-{time.perf_counter_ns()}"
     started = time.perf_counter()
-    subprocess.run(command("batch", str(manifest), "-o", str(out), "--content", str(REPO / "content"), "--jobs", "2"),
-                   check=True, env=ENV, capture_output=True)
+    subprocess.run(command("batch", str(manifest), "-o", str(out), "--content", str(REPO / "content"), "--jobs", "2",
+                           *extra), check=True, env=ENV, capture_output=True)
     return rows / (time.perf_counter() - started)
 
 
-def process_ms(arguments: list[str], runs: int) -> float:
+def print_file_mb(rows: int, folder: Path) -> float:
+    target = folder / "print.pdf"
+    batch_rate(rows, folder, False, "--print-file", str(target))
+    return target.stat().st_size / 1024 / 1024
+
+
+def process_ms(arguments: list[str], runs: int, env: dict = ENV) -> float:
+    subprocess.run(command(*arguments), check=True, env=env, capture_output=True)   # writes the bytecode cache
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(command(*arguments), check=True, env=ENV, capture_output=True)
+        subprocess.run(command(*arguments), check=True, env=env, capture_output=True)
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
 
@@ -99,14 +115,19 @@ def sizes_kb(folder: Path) -> tuple[float, float]:
             (personal / "B-1.kyphoplasty-care-after.en.pdf").stat().st_size / 1024)
 
 
-def peak_memory_mb(rows: int, folder: Path) -> float:
+def peak_memory_mb(rows: int, folder: Path) -> tuple[float, float]:
+    """Peak PSS of the batch, and how much higher it is than the highest sample of the run's first tenth."""
     from tree_memory import run_measured
     manifest = folder / f"memory-{rows}.csv"
     write_manifest(rows, manifest)
+    samples: list = []
     peak_pss, _ = run_measured(command("batch", str(manifest), "-o", str(folder / "memory-packets"), "--content",
                                        str(REPO / "content"), "--jobs", "2",
-                                       "--print-file", str(folder / "memory-print.pdf")), every=0.2, env=ENV)
-    return peak_pss / 1024
+                                       "--print-file", str(folder / "memory-print.pdf")), every=0.2, env=ENV,
+                               samples=samples)
+    end = samples[-1][0] if samples else 0
+    early = max((pss for seconds, pss, _ in samples if seconds <= end / 10), default=peak_pss)
+    return peak_pss / 1024, (peak_pss - early) / 1024
 
 
 def main() -> None:
@@ -122,14 +143,17 @@ def main() -> None:
         folder = Path(temporary)
         times = render_times(options.packets)
         rates = [batch_rate(options.batch_rows, folder) for _ in range(options.batch_runs)]
-        build_ms = process_ms(["build", str(HANDOUT), "-o", str(folder / "one"), "--clinic", str(CLINIC)],
-                              options.process_runs)
+        varied = [batch_rate(options.batch_rows, folder, True) for _ in range(options.batch_runs)]
+        print_mb = print_file_mb(options.batch_rows, folder)
+        build = ["build", str(HANDOUT), "-o", str(folder / "one"), "--clinic", str(CLINIC)]
+        build_ms = process_ms(build, options.process_runs)
         help_ms = process_ms(["--help"], options.process_runs)
+        uncached_ms = process_ms(build, options.process_runs, NO_BYTECODE)
         generic_kb, personal_kb = sizes_kb(folder)
         memory = peak_memory_mb(options.memory_rows, folder) if options.memory_rows else None
 
     from handouts import __version__
-    pages = "5"
+    pages = 5
     print(f"handouts {__version__} on {platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, {platform.machine()}")
     print()
@@ -137,13 +161,22 @@ def main() -> None:
     print("| --- | --- |")
     print(f"| ms per packet ({pages}-page care-after, personalized), p50 / p95 of {len(times)} | "
           f"{statistics.median(times):.1f} / {percentile(times, 0.95):.1f} |")
+    print(f"| ms per page, p50 | {statistics.median(times) / pages:.2f} |")
     print(f"| batch of {options.batch_rows} packets, --jobs 2, median of {len(rates)} | "
           f"{statistics.median(rates):.0f} packets/s |")
+    print(f"| batch of {options.batch_rows} packets, every row a different visit date, median of {len(varied)} | "
+          f"{statistics.median(varied):.0f} packets/s |")
+    print(f"| print file of {options.batch_rows} packets | {print_mb:.1f} MB |")
     print(f"| `handouts build` of one handout, whole process, median of {options.process_runs} | {build_ms:.0f} ms |")
     print(f"| `handouts --help`, whole process, median of {options.process_runs} | {help_ms:.0f} ms |")
+    print(f"| `handouts build`, whole process, no bytecode cache, median of {options.process_runs} | "
+          f"{uncached_ms:.0f} ms |")
     print(f"| KB per PDF (generic / personalized) | {generic_kb:.1f} / {personal_kb:.1f} |")
-    shown = f"{memory:.1f} MB" if memory is not None else "not measured"
-    print(f"| peak memory, batch of {options.memory_rows} rows with a print file (PSS) | {shown} |")
+    if memory is not None:
+        print(f"| peak memory, batch of {options.memory_rows} rows with a print file (PSS) | {memory[0]:.1f} MB |")
+        print(f"| memory growth after the first tenth of that batch | {memory[1]:.1f} MB |")
+    else:
+        print("| peak memory | not measured |")
 
 
 if __name__ == "__main__":

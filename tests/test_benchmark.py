@@ -16,5 +16,6 @@ def test_the_benchmark_prints_its_table():
     lines = result.stdout.splitlines()
     assert lines[2:4] == ["| measure | value |", "| --- | --- |"]
     measures = [line.split(" | ")[0].lstrip("| ") for line in lines[4:]]
-    assert [measure.split(" ")[0] for measure in measures] == ["ms", "batch", "`handouts", "`handouts", "KB", "peak"]
+    assert [measure.split(" ")[0] for measure in measures] == ["ms", "ms", "batch", "batch", "print", "`handouts",
+                                                              "`handouts", "`handouts", "KB", "peak", "memory"]
     assert all(line.count("|") == 3 and "not measured" not in line for line in lines[4:])
