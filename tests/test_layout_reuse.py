@@ -54,6 +54,19 @@ def test_a_copy_made_from_a_reused_layout_is_byte_for_byte_the_copy_made_alone(f
     assert reused == alone
 
 
+@pytest.mark.parametrize("name", ["all_blocks.yaml", "stress.yaml"])
+def test_every_kind_of_block_draws_the_same_from_a_reused_layout(fresh_layouts, monkeypatch, name):
+    handout = loading.load_handout(REPO / "tests" / "data" / name)
+    clinic = loading.load_clinic(REPO / "content" / "clinic.yaml")
+    for large_print in (False, True):
+        for number in range(1, 3):
+            reused = render_packet(Packet((handout,), patient(number, date(2026, 12, 3)), large_print=large_print),
+                                   clinic).data
+        monkeypatch.setattr(pdf, "_layouts", pdf._LayoutCache(size=4))
+        alone = render_packet(Packet((handout,), patient(2, date(2026, 12, 3)), large_print=large_print), clinic).data
+        assert reused == alone
+
+
 def test_packets_with_a_cover_notes_and_two_handouts_reuse_layouts_without_mixing_them(fresh_layouts, monkeypatch):
     handouts = (loading.load_handout(BEFORE), loading.load_handout(CARE_AFTER))
     clinic = loading.load_clinic(REPO / "content" / "clinic.yaml")
