@@ -7,6 +7,7 @@ whose inputs have not changed since the last run is left as it is.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import os
@@ -154,9 +155,16 @@ def _digest_files(paths: list[Path]) -> str:
 _worker: dict[str, object] = {}
 
 
+# ReportLab's PDF documents are full of reference cycles, which only Python's full collection frees;
+# left to itself that runs rarely, and a worker's memory climbs for its first thousand packets.
+_COLLECT_EVERY = 100
+
+
 def _start_worker(catalogue: Catalogue, characters: str) -> None:
     fonts.share_subsets(characters)
     _worker["catalogue"] = catalogue
+    _worker["made"] = 0
+    gc.freeze()       # what is loaded now lives as long as the worker: no collection need look at it again
 
 
 def _make_packet(request: model.PacketRequest, handouts: tuple[tuple[str, str], ...], cover: bool,
@@ -167,6 +175,9 @@ def _make_packet(request: model.PacketRequest, handouts: tuple[tuple[str, str], 
     packet = Packet(chosen, request.patient, request.language, cover, request.notes, request.large_print)
     rendered = render_packet(packet, catalogue.clinic, request.paper, keywords=_FINGERPRINT_PREFIX + fingerprint)
     write_atomically(Path(target), rendered.data)
+    _worker["made"] = made = _worker["made"] + 1   # type: ignore[operator]
+    if made % _COLLECT_EVERY == 0:
+        gc.collect()
     return rendered.pages
 
 
