@@ -44,8 +44,11 @@ def markup(text: str, values: Mapping[str, str], italic: bool = True) -> str:
             piece = _linked(span.text)
         if span.bold:
             piece = f"<b>{piece}</b>"
-        if span.italic:
-            piece = f"<i>{piece}</i>" if italic else f"<b>{piece}</b>"
+        if span.italic and italic:
+            fonts.register(italic=True)
+            piece = f"<i>{piece}</i>"
+        elif span.italic:
+            piece = f"<b>{piece}</b>"
         parts.append(piece)
     return model.fold_spaces("".join(parts))
 

@@ -53,27 +53,34 @@ def share_subsets(characters: str) -> None:
     ordered = sorted(set(characters) - _IGNORED)
     for family, faces in FAMILIES.items():
         mine = "".join(char for char in ordered if family_for(char) == family)
-        if mine or family in _registered:
-            for name in dict.fromkeys(faces):
+        for name in dict.fromkeys(faces):
+            if name in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.getFont(name).shared = mine
 
 
 _registered: set[str] = set()
+# The italic faces are read when emphasis first asks for them (large print and most handouts never do).
+_LATER = {MAIN_ITALIC, MAIN_BOLD_ITALIC}
 
 
-def register(family: str = MAIN) -> None:
-    """Register FAMILY's faces once per process; later calls are free. The fallback family is
-    registered only when a character first needs it: it is the larger half to read."""
-    if family in _registered:
+def register(family: str = MAIN, italic: bool = False) -> None:
+    """Register FAMILY's faces once per process (with its italics when ITALIC); later calls are free.
+    The fallback family is registered only when a character first needs it: it is the larger half to read."""
+    wanted = family + ("/italic" if italic else "")
+    if wanted in _registered:
         return
     faces = FAMILIES[family]
     for name in dict.fromkeys(faces):
+        if (name in _LATER) != italic or name in pdfmetrics.getRegisteredFontNames():
+            continue
         path = FONT_DIR / FILES.get(name, f"{name}.ttf")
         if not path.is_file():
             raise FontFileMissing(path)
         pdfmetrics.registerFont(_SharedSubsetFont(name, str(path)))
+        if italic:
+            pdfmetrics.getFont(name).shared = pdfmetrics.getFont(faces[0]).shared
     pdfmetrics.registerFontFamily(family, normal=faces[0], bold=faces[1], italic=faces[2], boldItalic=faces[3])
-    _registered.add(family)
+    _registered.add(wanted)
 
 
 @lru_cache(maxsize=None)
