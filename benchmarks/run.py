@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--process-runs", type=int, default=7, help="runs of each whole-process measurement")
     parser.add_argument("--memory-rows", type=int, default=10_000, help="rows of the memory run; 0 skips it")
     options = parser.parse_args()
+    # `python -m handouts` imports from the current folder first: measure this checkout, wherever run from.
+    os.chdir(REPO)
 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
