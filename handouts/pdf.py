@@ -16,7 +16,6 @@ from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
-from reportlab.platypus import PageBreak as PageBreakFlowable
 from reportlab.platypus.doctemplate import LayoutError
 
 from . import __version__, fonts, model, styles
