@@ -6,13 +6,10 @@ whose inputs have not changed since the last run is left as it is.
 """
 from __future__ import annotations
 
-import csv
 import gc
 import hashlib
 import json
-import os
 import string
-import tempfile
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,13 +23,13 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from . import __version__, fonts, locales, model
-from .build import load
+from .build import load, nearest_clinic, no_clinic_profile
 from .errors import ContentError, ContentErrors, HandoutError, OutputError
 from .manifest import Manifest, Row
-from .pdf import Packet, file_mode, render_packet, write_atomically
+from .pdf import Packet, render_packet, write_atomically
 from .printfile import PrintFile, PrintSummary
+from .report import Report, RowResult
 
-REPORT_COLUMNS = ("row", "mrn", "status", "pages", "file", "error")
 WRITTEN, UNCHANGED, FAILED = "written", "unchanged", "failed"
 _FINGERPRINT_PREFIX = "handouts-inputs:"
 _WINDOW_PER_JOB = 4           # rows in flight per worker: enough to keep it busy, few enough to stay flat
@@ -50,19 +47,6 @@ class BatchOptions:
     shard: tuple[int, int] = (1, 1)
     force: bool = False
     allow_expired: bool = False
-
-
-@dataclass(frozen=True)
-class RowResult:
-    line: int
-    mrn: str
-    status: str
-    pages: int = 0
-    file: str = ""
-    errors: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    name: str = ""               # for -v only; never written to a file or printed by default
-    request: model.PacketRequest | None = None     # whose packet: for handouts email, never written to a file
 
 
 @dataclass
@@ -106,11 +90,12 @@ def report_name(shard: tuple[int, int]) -> str:
 class Catalogue:
     """Loaded handouts by id and language, and a digest of each one's files for rerun checks."""
 
-    def __init__(self, handouts: list[model.Handout], clinic: model.Clinic):
+    def __init__(self, handouts: list[model.Handout], clinic: model.Clinic, warnings: list[ContentError] | None = None):
         self.by_id: dict[str, dict[str, model.Handout]] = {}
         for handout in handouts:
             self.by_id.setdefault(handout.id, {})[handout.language.lower()] = handout
         self.clinic = clinic
+        self.warnings = warnings or []      # no clinic profile found: told before the first row
         self._digests: dict[Path, str] = {}
         self.clinic_digest = _digest_files([p for p in (clinic.path, clinic.logo) if p])
 
@@ -139,9 +124,11 @@ class Catalogue:
 
 
 def load_catalogue(options: BatchOptions) -> Catalogue:
-    """The handouts of OPTIONS.content and the clinic profile, validated."""
-    handouts, clinic = load([options.content], options.clinic_path, options.allow_expired)
-    return Catalogue(handouts, clinic)
+    """The handouts of OPTIONS.content and the clinic profile, validated: OPTIONS.clinic_path, else the
+    nearest clinic.yaml in the content folder or above it (a warning when there is none)."""
+    clinic_path = options.clinic_path or nearest_clinic(options.content)
+    handouts, clinic = load([options.content], clinic_path, options.allow_expired)
+    return Catalogue(handouts, clinic, [] if clinic_path else [no_clinic_profile(options.content)])
 
 
 def _digest_files(paths: list[Path]) -> str:
@@ -208,13 +195,13 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
     rows = _peeked(row for row in manifest.rows() if in_shard(row, options.shard))
     next(rows)     # reads the header first: a bad header stops the batch before anything is written
     summary = BatchSummary(manifest_path, options.out_dir / report_name(options.shard),
-                           warnings=[str(warning) for warning in manifest.warnings])
+                           warnings=[str(warning) for warning in [*catalogue.warnings, *manifest.warnings]])
     for warning in summary.warnings:
         if on_warning is not None:
             on_warning(warning)
     characters = catalogue.characters()
     jobs = max(1, options.jobs)
-    report = _Report(summary.report)
+    report = Report(summary.report)
     print_file = PrintFile(options.print_file, options.duplex) if options.print_file else None
     executor = None
     try:
@@ -383,35 +370,3 @@ def _pages_if_unchanged(target: Path, fingerprint: str) -> int:
         return len(reader.pages) if keywords == _FINGERPRINT_PREFIX + fingerprint else 0
     except (OSError, PdfReadError, ValueError, KeyError):
         return 0
-
-
-class _Report:
-    """batch-report.csv, written row by row to a temporary file and renamed when the batch ends."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, self.temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-        self.file = os.fdopen(handle, "w", encoding="utf-8", newline="")
-        self.writer = csv.writer(self.file)
-        self.writer.writerow(REPORT_COLUMNS)
-
-    def add(self, result: RowResult) -> None:
-        cells = (result.line, result.mrn, result.status, result.pages or "", result.file, " | ".join(result.errors))
-        self.writer.writerow([_inert(cell) for cell in cells])
-
-    def close(self) -> None:
-        self.file.close()
-        os.chmod(self.temporary, file_mode())
-        os.replace(self.temporary, self.path)
-
-    def abort(self) -> None:
-        self.file.close()
-        Path(self.temporary).unlink(missing_ok=True)
-
-
-def _inert(cell: object) -> object:
-    """A cell a spreadsheet shows as text: a manifest value starting with = + - @ is never run as a formula."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell

@@ -1,24 +1,62 @@
 """Building: handout paths and options in; validated handouts, or PDFs written to an output folder, out."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import fonts, loading, model
-from .errors import ContentError, ContentErrors, SettingError
+from .errors import ContentError, ContentErrors, NoClinicProfile, SettingError
 from .pdf import Rendered, Written, output_name, render, write_atomically
 
 if TYPE_CHECKING:
     from . import readability
 
-DEFAULT_CLINIC = Path("content/clinic.yaml")
+CLINIC_FILE = "clinic.yaml"
 
 
-def default_clinic_path() -> Path | None:
-    """content/clinic.yaml of the current folder when there is one; otherwise a generic handout."""
-    return DEFAULT_CLINIC if DEFAULT_CLINIC.is_file() else None
+def nearest_clinic(folder: Path) -> Path | None:
+    """The clinic.yaml in FOLDER or in the nearest folder above it, up to the filesystem root; None if none."""
+    # abspath, not resolve: "above" is above the folder as it was named, even when a link leads elsewhere.
+    start = Path(os.path.abspath(folder))
+    for candidate in (start, *start.parents):
+        if (candidate / CLINIC_FILE).is_file():
+            return _as_named(candidate / CLINIC_FILE)
+    return None
+
+
+def _as_named(path: Path) -> Path:
+    """PATH relative to the current folder when it is below it, the way paths are typed and shown."""
+    try:
+        return path.relative_to(os.path.abspath(os.curdir))
+    except ValueError:
+        return path
+
+
+def no_clinic_profile(folder: Path) -> NoClinicProfile:
+    """The warning for FOLDER, where no clinic profile was found in it or above it."""
+    return NoClinicProfile(
+        Path(os.path.abspath(folder)), 0, warning=True,
+        message=f"no clinic profile ({CLINIC_FILE}) in this folder or any folder above it, so clinic "
+                "placeholders such as {{ clinic.phone }} print as write-in lines and no clinic name or logo "
+                "heads the pages",
+        fix=f"put the clinic's {CLINIC_FILE} in this folder or one above it, or give a clinic profile")
+
+
+def clinic_paths(files: Iterable[Path],
+                 clinic_path: Path | None) -> tuple[dict[Path, Path | None], list[ContentError]]:
+    """The clinic profile of each handout file: CLINIC_PATH when given, else the nearest clinic.yaml in
+    the handout's folder or above it; and a warning for each folder where there is none."""
+    files = list(files)
+    if clinic_path is not None:
+        return dict.fromkeys(files, clinic_path), []
+    nearest: dict[Path, Path | None] = {}
+    for folder in dict.fromkeys(file.parent for file in files):
+        nearest[folder] = nearest_clinic(folder)
+    warnings: list[ContentError] = [no_clinic_profile(folder) for folder, found in nearest.items() if found is None]
+    return {file: nearest[file.parent] for file in files}, warnings
 
 
 def overdue(handouts: Iterable[model.Handout], today: date | None = None, warning: bool = False) -> list[ContentError]:
@@ -32,40 +70,69 @@ def overdue(handouts: Iterable[model.Handout], today: date | None = None, warnin
             for handout in handouts if handout.next_review and handout.next_review < today]
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """Validated handouts, each with the clinic profile it is made for."""
+    handouts: list[model.Handout]
+    clinics: dict[Path, model.Clinic]        # by handout path
+    warnings: list[ContentError]             # folders without a clinic profile
+
+    def clinic(self, handout: model.Handout) -> model.Clinic:
+        return self.clinics[handout.path]
+
+
 def load(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bool = True) -> tuple[list[model.Handout], model.Clinic]:
-    """Every handout and the clinic profile, validated; every problem raised at once. Content past
-    its review date is a problem unless ALLOW_EXPIRED."""
+    """Every handout and the clinic profile at CLINIC_PATH (None: a generic one), validated; every
+    problem raised at once. Content past its review date is a problem unless ALLOW_EXPIRED."""
+    handouts, clinics = _load(loading.discover(paths), [clinic_path], allow_expired)
+    return handouts, clinics[clinic_path]
+
+
+def load_each(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bool = True) -> Loaded:
+    """Every handout and its clinic profile, validated (every problem raised at once): CLINIC_PATH for
+    all when given, else each handout's nearest clinic.yaml, with a warning for a folder that has none."""
+    files = loading.discover(paths)
+    profiles, warnings = clinic_paths(files, clinic_path)
+    handouts, clinics = _load(files, list(profiles.values()), allow_expired)
+    return Loaded(handouts, {handout.path: clinics[profiles[handout.path]] for handout in handouts}, warnings)
+
+
+def _load(files: list[Path], profiles: list[Path | None],
+          allow_expired: bool) -> tuple[list[model.Handout], dict[Path | None, model.Clinic]]:
+    """The handouts of FILES and the clinic profiles at PROFILES, by path; every problem raised at once."""
     errors = []
-    clinic = model.Clinic()
-    try:
-        clinic = loading.load_clinic(clinic_path)
-    except ContentErrors as problems:
-        errors += problems.errors
+    clinics: dict[Path | None, model.Clinic] = {}
+    for path in dict.fromkeys(profiles):
+        try:
+            clinics[path] = loading.load_clinic(path)
+        except ContentErrors as problems:
+            errors += problems.errors
+            continue
+        if path is not None:
+            errors += fonts.missing(clinics[path].values().values(), path)
     handouts: list[model.Handout] = []
     try:
-        handouts = loading.load_handouts(paths)
+        handouts = loading.load_handouts(files)
     except ContentErrors as problems:
         errors += problems.errors
     for handout in handouts:
         errors += fonts.missing(handout.texts(), handout.path)
         errors += fonts.right_to_left(handout.texts(), handout.path)
-    if clinic.path is not None:
-        errors += fonts.missing(clinic.values().values(), clinic.path)
     if not allow_expired:
         errors += overdue(handouts)
     if errors:
         raise ContentErrors(errors)
-    return handouts, clinic
+    return handouts, clinics
 
 
-def _render_all(handouts: list[model.Handout], clinic: model.Clinic, paper: str,
-                patient: model.Patient | None = None, large_print: bool = False) -> list[Rendered]:
+def _render_all(loaded: Loaded, paper: str, patient: model.Patient | None = None,
+                large_print: bool = False) -> list[Rendered]:
     """Every PDF in memory, so that problems only layout finds (a row taller than a page) stop the run
     before anything is written."""
     rendered, errors = [], []
-    for handout in handouts:
+    for handout in loaded.handouts:
         try:
-            rendered.append(render(handout, clinic, paper, patient, large_print))
+            rendered.append(render(handout, loaded.clinic(handout), paper, patient, large_print))
         except ContentErrors as problems:
             errors += problems.errors
     if errors:
@@ -85,15 +152,17 @@ def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "
           limits: readability.Limits | None = None, jargon_path: Path | None = None) -> Checked:
     """Validate and lay out every handout without writing anything (raising every problem at once),
     then measure each one's reading level and look for jargon, missing structure, stale translations
-    and passed review dates. The jargon list is JARGON_PATH, or jargon.yaml beside each handout."""
+    and passed review dates. The jargon list is JARGON_PATH, or jargon.yaml beside each handout; the
+    clinic profile is CLINIC_PATH, or each handout's nearest clinic.yaml (a warning where there is none)."""
     # Only check measures reading levels: build and batch start without loading the measures.
     from . import readability
     limits = limits or readability.Limits()
-    handouts, clinic = load(paths, clinic_path)
-    _render_all(handouts, clinic, paper)
+    loaded = load_each(paths, clinic_path)
+    _render_all(loaded, paper)
+    handouts = loaded.handouts
     jargon = _jargon_lists(handouts, jargon_path)
     levels = [readability.measure(handout) for handout in handouts]
-    findings = overdue(handouts, warning=True) + stale_translations(handouts)
+    findings = loaded.warnings + overdue(handouts, warning=True) + stale_translations(handouts)
     for handout, level in zip(handouts, levels):
         findings += readability.structure_findings(handout)
         findings += readability.jargon_findings(handout, jargon.get(handout.path.parent))
@@ -147,17 +216,22 @@ def stale_translations(handouts: list[model.Handout]) -> list[ContentError]:
 
 def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_path: Path | None = None,
           patient: model.Patient | None = None, allow_expired: bool = False,
-          large_print: bool = False) -> list[Written]:
+          large_print: bool = False, on_warning: Callable[[ContentError], None] | None = None) -> list[Written]:
     """Write one PDF per handout to OUT_DIR, personalized for PATIENT when given, in LARGE_PRINT when
-    asked; nothing is written unless every input is valid and, unless ALLOW_EXPIRED, within its review date."""
-    handouts, clinic = load(paths, clinic_path, allow_expired)
+    asked; nothing is written unless every input is valid and, unless ALLOW_EXPIRED, within its review date.
+    The clinic profile is CLINIC_PATH, or each handout's nearest clinic.yaml; ON_WARNING hears of each
+    folder that has none once the PDFs are written (a failed build has only its problems to tell)."""
+    loaded = load_each(paths, clinic_path, allow_expired)
     if patient is not None:
         _check_patient(patient)
     written = []
-    for handout, pdf in zip(handouts, _render_all(handouts, clinic, paper, patient, large_print)):
+    for handout, pdf in zip(loaded.handouts, _render_all(loaded, paper, patient, large_print)):
         target = out_dir / output_name(handout, patient, large_print)
         write_atomically(target, pdf.data)
         written.append(Written(target, pdf.pages, len(pdf.data)))
+    for warning in loaded.warnings:
+        if on_warning is not None:
+            on_warning(warning)
     return written
 
 

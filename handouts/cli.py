@@ -14,7 +14,8 @@ EXIT_CONTENT = 1
 
 _paths = click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 _clinic = click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                       help="Clinic profile YAML (default: content/clinic.yaml when present).")
+                       help="Clinic profile YAML (default: the nearest clinic.yaml in each handout's folder "
+                            "or a folder above it).")
 
 _allow_expired = click.option("--allow-expired", is_flag=True,
                               help="Build content whose next_review date has passed (refused otherwise).")
@@ -23,11 +24,6 @@ _allow_expired = click.option("--allow-expired", is_flag=True,
 def _fail(error: HandoutError) -> None:
     click.echo(str(error), err=True)
     sys.exit(EXIT_CONTENT)
-
-
-def _clinic_or_default(clinic: Path | None) -> Path | None:
-    from .build import default_clinic_path
-    return clinic if clinic is not None else default_clinic_path()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,8 +67,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
     from .build import build as build_handouts
     from .loading import patient_from_settings
     try:
-        written = build_handouts(paths, out_dir, paper, _clinic_or_default(clinic), patient_from_settings(settings),
-                                 allow_expired, large_print)
+        written = build_handouts(paths, out_dir, paper, clinic, patient_from_settings(settings), allow_expired,
+                                 large_print, on_warning=lambda warning: click.echo(str(warning), err=True))
     except HandoutError as error:
         _fail(error)
     for result in written:
@@ -97,7 +93,8 @@ def check(paths: tuple[Path, ...], clinic: Path | None, strict: bool, warn_grade
     For each handout and section: the Flesch–Kincaid grade and SMOG (for Spanish also INFLESZ), the
     longest sentence and the share of words of three or more syllables. Warnings: a grade above
     --warn-grade, jargon from jargon.yaml, a missing summary, action or discharge warning box, vague
-    headings, stale translations and passed review dates. Exit status 1 on any problem.
+    headings, stale translations, passed review dates, and a folder with no clinic profile. Exit status 1
+    on any problem.
 
     \b
     Example:
@@ -108,7 +105,7 @@ def check(paths: tuple[Path, ...], clinic: Path | None, strict: bool, warn_grade
     if warn_grade > max_grade:
         raise click.BadParameter(f"{warn_grade:g} is above --max-grade {max_grade:g}", param_hint="--warn-grade")
     try:
-        checked = check_handouts(paths, _clinic_or_default(clinic), limits=Limits(warn_grade, max_grade),
+        checked = check_handouts(paths, clinic, limits=Limits(warn_grade, max_grade),
                                  jargon_path=jargon_path)
     except HandoutError as error:
         _fail(error)
@@ -164,7 +161,8 @@ def list_(paths: tuple[Path, ...]) -> None:
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the packets and batch-report.csv.")
 @click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Clinic profile YAML (default: clinic.yaml in the content folder, when present).")
+              help="Clinic profile YAML (default: the nearest clinic.yaml in the content folder or a folder "
+                   "above it).")
 @click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("content"),
               show_default=True, help="Folder of handout YAML.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
@@ -200,10 +198,7 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
         raise click.BadParameter(str(error), param_hint="--shard") from None
     if duplex and print_file is None:
         raise click.UsageError("--duplex pads packets in the print file: give --print-file too")
-    # The clinic profile that lives with the content is the one its packets are made for.
-    beside = content / "clinic.yaml"
-    options = BatchOptions(out_dir=out_dir, content=content,
-                           clinic_path=clinic or (beside if beside.is_file() else None),
+    options = BatchOptions(out_dir=out_dir, content=content, clinic_path=clinic,
                            jobs=jobs or os.cpu_count() or 1, cover=cover, print_file=print_file, duplex=duplex,
                            shard=shard_numbers, force=force, allow_expired=allow_expired)
     progress = _Progress(manifest) if sys.stderr.isatty() else None
@@ -272,7 +267,8 @@ class _Progress:
 @click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("content"),
               show_default=True, help="Folder of handout YAML.")
 @click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Clinic profile YAML (default: clinic.yaml in the content folder, when present).")
+              help="Clinic profile YAML (default: the nearest clinic.yaml in the content folder or a folder "
+                   "above it).")
 @click.option("--cover", is_flag=True, help="Packets with a cover page (as 'handouts batch --cover' made them).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
 @click.option("--smtp-host", required=True, help="Mail server (127.0.0.1 for one on this machine).")
@@ -320,9 +316,7 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
     if starttls and implicit_tls:
         raise click.UsageError("--starttls and --ssl: give one (--ssl for a port that starts with TLS)")
     tls = "ssl" if implicit_tls else "starttls" if starttls else "auto"
-    beside = content / "clinic.yaml"
-    batch_options = BatchOptions(out_dir=packets, content=content,
-                                 clinic_path=clinic or (beside if beside.is_file() else None),
+    batch_options = BatchOptions(out_dir=packets, content=content, clinic_path=clinic,
                                  jobs=jobs or os.cpu_count() or 1, cover=cover, allow_expired=allow_expired)
     smtp = SmtpSettings(smtp_host, smtp_port or (465 if implicit_tls else 587), tls, smtp_user,
                         os.environ.get("HANDOUTS_SMTP_PASSWORD"), cafile)

@@ -2,6 +2,7 @@
 
     HandoutError                 base of everything the CLI turns into exit status 1
     ├── ContentError             one problem at PATH:LINE (expected / found / fix)
+    │   └── NoClinicProfile      a warning at a FOLDER: no clinic.yaml in it or above it
     ├── ContentErrors            every ContentError found in a run, raised once
     ├── OutputError              a PDF could not be written (folder missing, disk full)
     ├── PrintFileError           a packet could not be read back into the print file
@@ -44,6 +45,15 @@ class ContentError(HandoutError):
             what = f"expected {self.expected}, found {self.found}"
         fix = f"; {self.fix}" if self.fix else ""
         return f"{self.path}:{self.line}: {where}{what}{fix}"
+
+
+@dataclass(eq=False)
+class NoClinicProfile(ContentError):
+    """A warning about a folder, not a line of a file: no clinic profile in it or any folder above it."""
+
+    def __str__(self) -> str:
+        where = "warning: " if self.warning else ""
+        return f"{self.path}: {where}{self.message}; {self.fix}"
 
 
 @dataclass(eq=False)

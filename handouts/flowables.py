@@ -18,7 +18,7 @@ from reportlab.platypus.flowables import CondPageBreak
 
 from . import fonts, model, styles
 from .errors import ContentError, ContentErrors
-from .locales import ENGLISH, Locale, for_language
+from .locales import ENGLISH, Locale, base_language, for_language
 from .styles import STANDARD, BoxStyle, Geometry, Look
 
 
@@ -39,7 +39,7 @@ def markup(text: str, values: Mapping[str, str], italic: bool = True) -> str:
             content = model.fold_spaces(str(value)) if value else styles.BLANK
             if span.placeholder.endswith(("phone", "number")):
                 content = content.replace(" ", NO_BREAK)     # "(555)" and "010-4499" on one line
-            piece = literal(content)
+            piece = _linked(content)      # a clinic website placeholder is a link too
         else:
             piece = _linked(span.text)
         if span.bold:
@@ -247,6 +247,9 @@ class Box(Flowable):
                 first.append(parts[0])
                 rest[0:1] = parts[1:]
             break
+        # An entry under a task is a detail of it ("such as: pain, pus"): it goes with its task.
+        while first and rest and getattr(rest[0], "level", 0) > 0 and getattr(rest[0], "marker", None):
+            rest.insert(0, first.pop())
         if not first or not rest or (self.height <= self.max_height and len(first) < EARLY_SPLIT_ENTRIES):
             return []
         return [Box(self.box_style, self.title_text, first, self.values, self.max_height, self.locale, self.continued,
@@ -385,7 +388,8 @@ class SignatureLine(Flowable):
 
 
 class KeepHeadingWithNext(CondPageBreak):
-    """Starts a new page unless the heading and the start of what follows it both fit."""
+    """Starts a new page unless the heading and the start of what follows it both fit: whenever the
+    block after a heading would move to the next page, the heading moves with it."""
 
     def __init__(self, heading: Paragraph, following: Flowable | None, max_height: float, look: Look = STANDARD):
         super().__init__(0)
@@ -395,22 +399,32 @@ class KeepHeadingWithNext(CondPageBreak):
     def wrap(self, available_width, available_height):
         _, heading_height = self.heading.wrap(available_width, available_height)
         need = heading_height + self.heading.getSpaceBefore() + self.heading.getSpaceAfter()
-        if self.following is not None:
-            _, following_height = self.following.wrapOn(self.canv, available_width, 10_000)
-            if isinstance(self.following, KeepTogether):
-                following_height = self.following._H   # its wrap answers "huge" on purpose
-            if isinstance(self.following, TableFlowable):
-                # A table starts with its header and first row, or not at all.
-                following_height = sum(self.following._rowHeights[:2])
-                whole = True
-            else:
-                whole = (isinstance(self.following, KeepTogether)
-                         or isinstance(self.following, Box) and not self.following.splits_early) \
-                    and following_height <= self.max_height
-            # Enough of a splittable block to start it under the heading: three lines.
-            need += following_height if whole else min(following_height, 3.5 * self.look.body.leading)
+        at_top = available_height >= self.max_height - 1      # a new page would not give more room
+        if not at_top and (need > available_height or self.following is not None
+                           and not self._starts(available_width, available_height - need)):
+            need = available_height + 1
         self.height = need
         return super().wrap(available_width, available_height)
+
+    def _starts(self, width: float, room: float) -> bool:
+        """Whether the block after the heading begins on this page, given ROOM under the heading."""
+        following = self.following
+        room -= following.getSpaceBefore()
+        if room <= 0:
+            return False
+        if isinstance(following, TableFlowable):
+            following.wrapOn(self.canv, width, 10_000)
+            # A table starts with its header and first row, or not at all.
+            return sum(following._rowHeights[:2]) <= room
+        if isinstance(following, KeepTogether):
+            following.wrapOn(self.canv, width, 10_000)
+            height = following._H          # its wrap answers "huge" on purpose
+            return height <= room if height <= self.max_height else room >= 3.5 * self.look.body.leading
+        _, height = following.wrapOn(self.canv, width, room)
+        if height <= room:
+            return True
+        # Enough of a splittable block to start it under the heading (three lines), if it splits here at all.
+        return room >= 3.5 * self.look.body.leading and len(following.splitOn(self.canv, width, room)) >= 2
 
 
 # --- one function per block type -------------------------------------------------------------------
@@ -530,9 +544,29 @@ def _column_widths(block: model.Table, context: _Context) -> list[float]:
 
 
 def _fill_in(block: model.FillIn, context: _Context) -> list[Flowable]:
-    return [KeepTogether([context.para(field.label, context.look.fill_in_label),
-                          WriteInLines(field.lines, context.look)])
-            for field in block.fields]
+    out: list[Flowable] = []
+    for field in block.fields:
+        label, answered = _fill_in_label(field.label, context.values)
+        parts: list[Flowable] = [context.para(label, context.look.fill_in_label)]
+        if not answered:
+            parts.append(WriteInLines(field.lines, context.look))
+        out.append(KeepTogether(parts))
+    return out
+
+
+_TRAILING_PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[^{}]*?)\s*\}\}\s*$")
+
+
+def _fill_in_label(label: str, values: Mapping[str, str]) -> tuple[str, bool]:
+    """The label as printed, and whether it holds its answer: a placeholder that ends a label is the
+    answer, printed when known (no lines to write on), and otherwise left to the write-in lines alone
+    (no short blank in the label as well)."""
+    trailing = _TRAILING_PLACEHOLDER.search(label)
+    if trailing is None:
+        return label, False
+    if values.get(trailing["name"]):
+        return label, True
+    return label[:trailing.start()].rstrip(), False
 
 
 def _signature(block: model.Signature, context: _Context) -> list[Flowable]:
@@ -640,6 +674,15 @@ def notes_box(notes: str, geometry: Geometry, locale: Locale, look: Look = STAND
                look=look)
 
 
+def _enclosed(handout: model.Handout, values: Mapping[str, str], locale: Locale) -> str:
+    """A handout's title on the cover, saying its language when it is not the cover's ("… (in English)")."""
+    title = model.plain(handout.title, values, styles.BLANK)
+    language = base_language(handout.language)
+    if language == base_language(locale.tag):
+        return title
+    return f"{title} ({locale.in_language.get(language, handout.language)})"
+
+
 def cover(handouts: list[model.Handout], patient: model.Patient, clinic: model.Clinic, values: Mapping[str, str],
           geometry: Geometry, locale: Locale, accent: str | None = None, notes: str | None = None,
           look: Look = STANDARD) -> list[Flowable]:
@@ -662,8 +705,8 @@ def cover(handouts: list[model.Handout], patient: model.Patient, clinic: model.C
     out.append(line((locale.cover_phone, clinic.phone), (locale.cover_after_hours, clinic.after_hours_phone),
                     (locale.cover_emergency, clinic.emergency_number)))
     checklist = [Paragraph(literal(locale.cover_enclosed_hint), look.box_text)]
-    checklist += [MarkedItem("checkbox", Paragraph(literal(model.plain(handout.title, values, styles.BLANK)),
-                                                    look.checklist_item), 0, look=look)
+    checklist += [MarkedItem("checkbox", Paragraph(literal(_enclosed(handout, values, locale)), look.checklist_item),
+                             0, look=look)
                   for handout in handouts]
     out.append(Box(look.box_styles["checklist"], locale.cover_enclosed, checklist, {}, geometry.frame_height,
                    locale, look=look))

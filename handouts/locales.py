@@ -32,6 +32,7 @@ class Locale:
     cover_enclosed: str
     cover_enclosed_hint: str
     cover_reviewed_by: str
+    in_language: dict[str, str]   # after a handout's title on the cover when it is not in the cover's language
 
     def format_date(self, day: date, weekday: bool = True) -> str:
         pattern = self.long_date if weekday else self.plain_date
@@ -66,6 +67,7 @@ ENGLISH = Locale(
     cover_enclosed="In this packet",
     cover_enclosed_hint="Tick each handout after going over it with the patient.",
     cover_reviewed_by="Reviewed with the patient by",
+    in_language={"en": "in English", "es": "in Spanish"},
 )
 
 SPANISH = Locale(
@@ -95,14 +97,20 @@ SPANISH = Locale(
     cover_enclosed="En este paquete",
     cover_enclosed_hint="Marque cada hoja después de revisarla con el paciente.",
     cover_reviewed_by="Revisado con el paciente por",
+    in_language={"en": "en inglés", "es": "en español"},
 )
 
 LOCALES = {locale.tag: locale for locale in (ENGLISH, SPANISH)}
 
 
+def base_language(tag: str) -> str:
+    """The language of a tag without its region: "es-MX" -> "es"."""
+    return tag.lower().split("-")[0]
+
+
 def for_language(tag: str) -> Locale:
     """The locale of a language tag ("es-MX" uses "es"); English for a language without one."""
-    return LOCALES.get(tag.lower().split("-")[0], ENGLISH)
+    return LOCALES.get(base_language(tag), ENGLISH)
 
 
 def all_words() -> str:

@@ -14,7 +14,8 @@ MAX_MRN = 20
 MRN = re.compile(rf"[A-Za-z0-9][A-Za-z0-9-]{{0,{MAX_MRN - 1}}}")
 WARNING_LEVELS = ("caution", "urgent", "emergency")
 PLACEHOLDERS = (
-    "clinic.name", "clinic.phone", "clinic.after_hours_phone", "clinic.emergency_number",
+    "clinic.name", "clinic.phone", "clinic.after_hours_phone", "clinic.emergency_number", "clinic.address",
+    "clinic.website",
     "patient.name", "patient.mrn", "patient.dob",
     "procedure.date", "procedure.surgeon", "procedure.levels",
     "followup.date", "followup.with",
@@ -269,8 +270,9 @@ class Clinic:
     color: str | None = None      # "#1f4e79": headings and rules; checked for contrast on white
 
     def values(self) -> dict[str, Text]:
-        """Placeholder values this profile fills, by placeholder name."""
-        names = ("name", "phone", "after_hours_phone", "emergency_number")
+        """Placeholder values this profile fills, by placeholder name: every text field (the logo and
+        colour are not text)."""
+        names = ("name", "phone", "after_hours_phone", "emergency_number", "address", "website")
         return {f"clinic.{n}": getattr(self, n) for n in names if getattr(self, n)}
 
 

@@ -2,25 +2,22 @@
 from __future__ import annotations
 
 import io
-import math
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from collections import Counter, OrderedDict
-from functools import lru_cache
-from typing import Callable, Mapping
+from typing import Callable
 
 from reportlab import rl_config
-from reportlab.lib import colors
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
 from . import __version__, fonts, model, styles
 from .errors import ContentError, ContentErrors, OutputError
-from .flowables import cover, draw_line, draw_text, notes_box, story, text_width
+from .flowables import cover, notes_box, story
+from .furniture import Furniture, PartLook, patient_chunks
 from .locales import Locale, for_language
 from .styles import Geometry
 
@@ -211,131 +208,13 @@ class _LayoutCache:
 _layouts = _LayoutCache()
 
 
-def _fit(text: str, width: float, size: float, bold: bool = False) -> str:
-    """TEXT shortened with an ellipsis until it fits WIDTH."""
-    if text_width(text, size, bold) <= width:
-        return text
-    while text and text_width(text + "…", size, bold) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
-
-
-@dataclass(frozen=True)
-class _PartLook:
-    title: str                   # right of the header
-    facts: str                   # left of the footer
-    page_of: str | None          # "Page {page} of {total}", or None for no page number
-
-
-class _Decoration:
-    """Header and footer of every page: logo, clinic, title, patient line; facts and page numbers."""
-
-    def __init__(self, clinic: model.Clinic, geometry: Geometry, patient_line: list[tuple[str, bool]],
-                 parts: list[_PartLook]):
-        self.geometry, self.parts = geometry, parts
-        self.left, self.right = geometry.frame_x, geometry.frame_x + geometry.frame_width
-        self.accent = colors.HexColor(clinic.color) if clinic.color else styles.ACCENT
-        self.rule_color = self.accent if clinic.color else styles.RULE
-        top = geometry.page_height - styles.MARGIN_TOP
-        self.header_y = top - styles.HEADER_SIZE
-        self.patient_y = self.header_y - styles.PATIENT_LINE_GAP
-        self.header_rule = geometry.page_height - styles.MARGIN_TOP - geometry.header + styles.HEADER_BELOW_RULE
-        self.footer_y = styles.MARGIN_BOTTOM + 0.3 * styles.FOOTER_SIZE     # descenders stay inside the margin
-        self.footer_rule = self.footer_y + styles.PAGE_NUMBER_SIZE + styles.FOOTER_RULE_GAP
-        self.logo, self.logo_size = None, (0.0, 0.0)
-        text_left = self.left
-        if clinic.logo:
-            stat = clinic.logo.stat()
-            self.logo, self.logo_size = _logo(str(clinic.logo), stat.st_mtime_ns, stat.st_size)
-            text_left += self.logo_size[0] + styles.LOGO_GAP
-        self.text_left = text_left
-        width = self.right - text_left
-        # The same on every page: shortened once, not once per page.
-        name = model.fold_spaces(clinic.name) if clinic.name else ""
-        self.clinic = _fit(name, width * styles.HEADER_CLINIC_SHARE, styles.HEADER_SIZE, True) if name else ""
-        clinic_width = text_width(self.clinic, styles.HEADER_SIZE, True) + 18 if self.clinic else 0.0
-        self.titles = [_fit(part.title, width - clinic_width, styles.HEADER_SIZE) for part in parts]
-        self.facts = [_fit(part.facts, geometry.frame_width * styles.FOOTER_FACTS_SHARE, styles.FOOTER_SIZE)
-                      for part in parts]
-        self.patient_line = _fit_pieces(patient_line, width, styles.PATIENT_SIZE)
-
-    def __call__(self, canv: Canvas, part: int, page: int, total: int) -> None:
-        look = self.parts[part]
-        header, footer = styles.HEADER_SIZE, styles.FOOTER_SIZE
-        canv.saveState()
-        if self.logo is not None:
-            width, height = self.logo_size
-            top = self.geometry.page_height - styles.MARGIN_TOP
-            canv.drawImage(self.logo, self.left, top - height, width, height, mask="auto")
-        if self.clinic:
-            draw_text(canv, self.text_left, self.header_y, self.clinic, header, bold=True, color=self.accent)
-        draw_text(canv, self.right, self.header_y, self.titles[part], header, align="right", color=styles.MUTED)
-        if self.patient_line:
-            draw_line(canv, self.text_left, self.patient_y, self.patient_line, styles.PATIENT_SIZE)
-        canv.setStrokeColor(self.rule_color)
-        canv.setLineWidth(styles.RULE_WIDTH)
-        canv.line(self.left, self.header_rule, self.right, self.header_rule)
-        canv.line(self.left, self.footer_rule, self.right, self.footer_rule)
-        draw_text(canv, self.left, self.footer_y, self.facts[part], footer, color=styles.MUTED)
-        if look.page_of:
-            draw_text(canv, self.right, self.footer_y, look.page_of.format(page=page, total=total),
-                      styles.PAGE_NUMBER_SIZE, bold=True, align="right")
-        canv.restoreState()
-
-
-@lru_cache(maxsize=8)
-def _logo(path: str, _modified: int, _size: int) -> tuple[ImageReader, tuple[float, float]]:
-    """The logo at PATH, read once per process (per version of the file), and the size it prints at.
-
-    A logo with more pixels than print at LOGO_DPI is scaled down first: it looks the same on paper,
-    and every PDF embeds, and every page hashes, far less."""
-    from PIL import Image
-    with Image.open(path) as image:
-        image.load()
-    pixels_wide, pixels_high = image.size
-    width = min(styles.LOGO_HEIGHT * pixels_wide / pixels_high, styles.LOGO_MAX_WIDTH)
-    size = (width, width * pixels_high / pixels_wide)
-    wanted = (math.ceil(size[0] / 72 * styles.LOGO_DPI), math.ceil(size[1] / 72 * styles.LOGO_DPI))
-    if pixels_wide > wanted[0]:
-        if image.mode not in ("RGB", "RGBA", "L", "LA"):
-            image = image.convert("RGBA" if "transparency" in image.info or "A" in image.mode else "RGB")
-        image = image.resize(wanted, Image.BOX)   # area average: flat colours stay flat
-    return ImageReader(image), size
-
-
-def _fit_pieces(pieces: list[tuple[str, bool]], width: float, size: float) -> list[tuple[str, bool]]:
-    """(text, bold) pieces of one line, the last ones shortened or dropped until the line fits WIDTH."""
-    out, used = [], 0.0
-    for text, bold in pieces:
-        room = width - used
-        piece = _fit(text, room, size, bold) if room > text_width("…", size, bold) else ""
-        if piece:
-            out.append((piece, bold))
-            used += text_width(piece, size, bold)
-        if piece != text:
-            break
-    return out
-
-
-def _patient_line(patient: model.Patient | None, locale: Locale, values: Mapping[str, str]) -> list[tuple[str, bool]]:
-    """"Patient: Ana Pérez · MRN A-1001 · Born March 14, 1948" as (text, bold) pieces; none without a patient."""
-    if patient is None:
-        return []
-    pieces = [(f"{locale.patient_label}: ", False), (model.fold_spaces(patient.name or styles.BLANK), True)]
-    if patient.mrn:
-        pieces.append((f"  ·  {locale.mrn_label} {patient.mrn}", False))
-    if values.get("patient.dob"):
-        pieces.append((f"  ·  {locale.born_label}: {values['patient.dob']}", False))
-    return pieces
-
-
-def _facts(handout: model.Handout, locale: Locale) -> str:
+def _facts(handout: model.Handout, locale: Locale) -> list[str]:
     facts = [handout.id]
     if handout.version:
         facts.append(f"{locale.version_label} {handout.version}")
     if handout.reviewed:
         facts.append(f"{locale.reviewed_label} {handout.reviewed.isoformat()}")
-    return " · ".join(facts)
+    return facts
 
 
 def placeholder_values(clinic: model.Clinic, patient: model.Patient | None, language: str) -> dict[str, str]:
@@ -354,48 +233,31 @@ def render(handout: model.Handout, clinic: model.Clinic, paper: str = "letter",
 def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", keywords: str = "") -> Rendered:
     """The PDF of PACKET as bytes: each handout starts a page and numbers its own pages.
 
-    A lone handout without a cover lists its sections at the top of the outline; in a packet each
-    handout is an outline entry with its sections under it."""
+    Each handout's header and footer are in its own language; the cover is in the packet's. A lone
+    handout without a cover lists its sections at the top of the outline; in a packet each handout is
+    an outline entry with its sections under it."""
     fonts.register()
     locale = for_language(packet.language)
-    geometry = Geometry(paper, styles.header_height(clinic.logo is not None, packet.patient is not None))
     packet_values = placeholder_values(clinic, packet.patient, packet.language)
     lone = len(packet.handouts) == 1 and not packet.cover
     look = styles.look(packet.large_print)
-    parts: list[tuple[list[Page], tuple[str, str, int] | None]] = []
-    looks: list[_PartLook] = []
+    looks: list[PartLook] = []
     if packet.cover:
-        flowables = cover(list(packet.handouts), packet.patient or model.Patient(), clinic, packet_values,
-                          geometry, locale, clinic.color, packet.notes, look)
-        parts.append((_lay_out(flowables, geometry, packet.handouts[0].path), ("cover", locale.cover_title, 0)))
-        looks.append(_PartLook(locale.cover_title, packet.patient.mrn if packet.patient and packet.patient.mrn
-                               else "", None))
+        mrn = [packet.patient.mrn] if packet.patient and packet.patient.mrn else []
+        looks.append(PartLook(locale.cover_title, mrn, None, patient_chunks(packet.patient, locale, packet_values)))
     for handout in packet.handouts:
         values = placeholder_values(clinic, packet.patient, handout.language)
-        title = model.plain(handout.title, values, styles.BLANK)
-        part = len(looks)
-        notes = packet.notes if packet.notes and not packet.cover and part == 0 else None
-
-        def lay_out(handout=handout, values=values, part=part, notes=notes) -> list[Page]:
-            flowables: list[Flowable] = [notes_box(notes, geometry, locale, look)] if notes else []
-            for flowable in story(handout, values, geometry, clinic.color, outline_prefix=f"part-{part}-",
-                                  outline_level=0 if lone else 1, look=look):
-                flowable.source_path = handout.path
-                flowables.append(flowable)
-            return _lay_out(flowables, geometry, handout.path)
-
-        printed = tuple(values.get(name) for name in _layouts.placeholders(handout))
-        key = (part, lone, geometry, packet.large_print, clinic.color, notes, packet.language if notes else None,
-               printed)
-        parts.append((_layouts.pages(handout, key, lay_out), None if lone else (f"part-{part}", title, 0)))
         handout_locale = for_language(handout.language)
-        looks.append(_PartLook(title, _facts(handout, handout_locale), handout_locale.page_of))
+        looks.append(PartLook(model.plain(handout.title, values, styles.BLANK), _facts(handout, handout_locale),
+                              handout_locale.page_of, patient_chunks(packet.patient, handout_locale, values)))
+    furniture = Furniture(clinic, paper, looks, look)
+    parts = _laid_out_parts(packet, clinic, furniture.geometry, locale, looks, lone)
 
     first = packet.handouts[0]
-    titles = [look.title for look in looks[1 if packet.cover else 0:]]
-    decoration = _Decoration(clinic, geometry, _patient_line(packet.patient, locale, packet_values), looks)
+    titles = [part.title for part in looks[1 if packet.cover else 0:]]
     buffer = io.BytesIO()
-    canv = _DeferredCanvas(buffer, decorate=decoration, pagesize=(geometry.page_width, geometry.page_height),
+    geometry = furniture.geometry
+    canv = _DeferredCanvas(buffer, decorate=furniture, pagesize=(geometry.page_width, geometry.page_height),
                            invariant=1, initialFontName=fonts.MAIN,
                            lang=packet.language if not lone else first.language)
     canv.setAuthor(model.fold_spaces(clinic.name or ""))
@@ -409,6 +271,37 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
         _draw_pages(canv, part, pages, outline)
     canv.save()
     return Rendered(buffer.getvalue(), canv.page_count)
+
+
+def _laid_out_parts(packet: Packet, clinic: model.Clinic, geometry: Geometry, locale: Locale,
+                    looks: list[PartLook], lone: bool) -> list[tuple[list[Page], tuple[str, str, int] | None]]:
+    """Each part of PACKET laid out in GEOMETRY (handouts from the cache when they read the same), with
+    the outline entry of its first page."""
+    look = styles.look(packet.large_print)
+    parts: list[tuple[list[Page], tuple[str, str, int] | None]] = []
+    if packet.cover:
+        values = placeholder_values(clinic, packet.patient, packet.language)
+        flowables = cover(list(packet.handouts), packet.patient or model.Patient(), clinic, values,
+                          geometry, locale, clinic.color, packet.notes, look)
+        parts.append((_lay_out(flowables, geometry, packet.handouts[0].path), ("cover", locale.cover_title, 0)))
+    for handout in packet.handouts:
+        values = placeholder_values(clinic, packet.patient, handout.language)
+        part = len(parts)
+        notes = packet.notes if packet.notes and not packet.cover and part == 0 else None
+
+        def lay_out(handout=handout, values=values, part=part, notes=notes) -> list[Page]:
+            flowables: list[Flowable] = [notes_box(notes, geometry, locale, look)] if notes else []
+            for flowable in story(handout, values, geometry, clinic.color, outline_prefix=f"part-{part}-",
+                                  outline_level=0 if lone else 1, look=look):
+                flowable.source_path = handout.path
+                flowables.append(flowable)
+            return _lay_out(flowables, geometry, handout.path)
+
+        printed = tuple(values.get(name) for name in _layouts.placeholders(handout))
+        key = (part, lone, geometry, packet.large_print, clinic.color, notes, packet.language if notes else None,
+               printed)
+        parts.append((_layouts.pages(handout, key, lay_out), None if lone else (f"part-{part}", looks[part].title, 0)))
+    return parts
 
 
 def write_atomically(path: Path, data: bytes) -> None:

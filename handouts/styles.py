@@ -24,7 +24,8 @@ FOOTER_HEIGHT = 0.45 * inch       # footer text and rule, below the frame
 @dataclass(frozen=True)
 class Geometry:
     paper: str = "letter"
-    header: float = HEADER_HEIGHT     # taller with a logo or a patient line: see header_height()
+    header: float = HEADER_HEIGHT     # taller with a logo or patient lines: see header_height()
+    footer: float = FOOTER_HEIGHT     # taller in large print or when the facts wrap: see footer_height()
 
     @property
     def page_width(self) -> float:
@@ -40,7 +41,7 @@ class Geometry:
 
     @property
     def frame_y(self) -> float:
-        return MARGIN_BOTTOM + FOOTER_HEIGHT
+        return MARGIN_BOTTOM + self.footer
 
     @property
     def frame_width(self) -> float:
@@ -91,13 +92,13 @@ caption = _style("caption", base, fontSize=11.5, leading=15, textColor=MUTED, sp
 small = _style("small", base, fontSize=10, leading=12, textColor=MUTED)   # footer
 line_label = _style("line_label", base, fontSize=11.5, leading=14, textColor=MUTED)   # under signature lines
 LINK_COLOR = "#1f4e79"
-ACCENTED = ("title", "heading")     # styles that take the clinic's colour
+ACCENTED = ("title", "heading")     # styles that take the clinic's colour, in standard and large print
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=64)
 def accented(style: ParagraphStyle, color: str | None) -> ParagraphStyle:
     """STYLE in the clinic's COLOR (headings follow the clinic's brand); STYLE itself without one."""
-    if color is None or style.name not in ACCENTED:
+    if color is None or style.name.removeprefix("large_") not in ACCENTED:
         return style
     return _style(f"{style.name}-{color}", style, textColor=colors.HexColor(color))
 
@@ -115,7 +116,7 @@ HEADER_RULE_GAP = 7           # from the header baseline down to its rule
 FOOTER_RULE_GAP = 7           # from the footer text up to its rule
 RULE_WIDTH = 0.8
 HEADER_CLINIC_SHARE = 0.45    # of the frame width, before the clinic name is shortened
-FOOTER_FACTS_SHARE = 0.7
+FOOTER_PAGE_GAP = 18          # between the footer facts and the page number
 HEADER_BELOW_RULE = 18        # from the header rule down to the first line of the page
 PATIENT_LINE_GAP = 16         # from the clinic line's baseline to the patient line's
 PATIENT_SIZE = 11
@@ -125,10 +126,9 @@ LOGO_GAP = 8
 LOGO_DPI = 300               # a logo is embedded at no more pixels than this prints sharp at
 
 
-def header_height(logo: bool, patient: bool) -> float:
-    """From the top margin down to the first line of the page, for a header with these parts."""
-    text = HEADER_SIZE + (PATIENT_LINE_GAP if patient else 0) + HEADER_RULE_GAP
-    return max(text, LOGO_HEIGHT + 4 if logo else 0) + HEADER_BELOW_RULE
+# Below the footer rule: the text's descenders stay inside the bottom margin.
+FOOTER_DESCENT = 0.3                # of the footer's type size
+FOOTER_ABOVE_RULE = FOOTER_HEIGHT - FOOTER_DESCENT * FOOTER_SIZE - PAGE_NUMBER_SIZE - FOOTER_RULE_GAP
 
 # --- list markers ---------------------------------------------------------------------------------
 INDENT_STEP = 22           # per nesting level
@@ -212,6 +212,10 @@ class Look:
     table_padding: float
     write_in_spacing: float
     box_styles: dict[str, BoxStyle]
+    header_size: float = HEADER_SIZE            # clinic name and handout title
+    patient_size: float = PATIENT_SIZE          # the patient's name, MRN and date of birth
+    footer_size: float = FOOTER_SIZE            # handout id, version, review date
+    page_number_size: float = PAGE_NUMBER_SIZE
     italic: bool = True            # large print sets emphasis in bold: italics are hard to read at low vision
 
 
@@ -250,8 +254,32 @@ LARGE = Look(
     table_padding=8, write_in_spacing=0.55 * inch,
     box_styles={name: replace(style, border_width=style.border_width * LARGE_BORDER_SCALE, padding=14)
                 for name, style in BOX_STYLES.items()},
+    header_size=14, patient_size=16, footer_size=14, page_number_size=16,   # no text under 14 pt on the page
     italic=False)
 
 
 def look(large_print: bool) -> Look:
     return LARGE if large_print else STANDARD
+
+
+def patient_leading(look: Look) -> float:
+    """From one patient line's baseline to the next (the first is this far below the clinic line)."""
+    return round(look.patient_size * PATIENT_LINE_GAP / PATIENT_SIZE, 1)
+
+
+def footer_leading(look: Look) -> float:
+    return round(look.footer_size * 1.3, 1)
+
+
+def header_height(logo: bool, patient_lines: int, look: Look = STANDARD) -> float:
+    """From the top margin down to the first line of the page, for a header with a logo or not and
+    PATIENT_LINES lines about the patient."""
+    text = look.header_size + patient_lines * patient_leading(look) + HEADER_RULE_GAP
+    return max(text, LOGO_HEIGHT + 4 if logo else 0) + HEADER_BELOW_RULE
+
+
+def footer_height(fact_lines: int, look: Look = STANDARD) -> float:
+    """From the bottom margin up to the last line of the page, for a footer of FACT_LINES lines."""
+    facts = look.footer_size + (fact_lines - 1) * footer_leading(look)
+    return FOOTER_DESCENT * look.footer_size + max(look.page_number_size, facts) + FOOTER_RULE_GAP \
+        + FOOTER_ABOVE_RULE

@@ -104,3 +104,18 @@ def squares(path: Path) -> list[list[float]]:
         pages.append([float(operands[2]) for operands, operator in operations
                       if operator == b"re" and abs(float(operands[2]) - float(operands[3])) < 0.01])
     return pages
+
+
+def body_lines(path, geometry) -> list[list[str]]:
+    """Per page: the lines drawn inside GEOMETRY's frame (no header, no footer), top to bottom, each
+    the text of one baseline from left to right (a list marker and its entry read as one line)."""
+    top, bottom = geometry.frame_y + geometry.frame_height, geometry.frame_y
+    pages = []
+    for runs in text_runs(path):
+        baselines: dict[float, list[tuple[float, str]]] = {}
+        for text, _, _, x, y in runs:
+            if bottom - 1 <= y <= top + 1:
+                baselines.setdefault(round(y, 1), []).append((x, text))
+        pages.append([" ".join(" ".join(text for _, text in sorted(pieces)).split())
+                      for _, pieces in sorted(baselines.items(), reverse=True)])
+    return pages

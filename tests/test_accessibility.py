@@ -27,7 +27,7 @@ def out(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("name, language, title", [
-    ("kyphoplasty-care-after.es", "es", "Cifoplastia con balón: cuidados después"),
+    ("kyphoplasty-care-after.es", "es", "Cifoplastia con balón: cuidados después del procedimiento"),
     ("kyphoplasty-before.es", "es", "Cifoplastia con balón: antes de su procedimiento"),
     ("kyphoplasty-care-after.en", "en", "Balloon Kyphoplasty: Care After"),
 ])

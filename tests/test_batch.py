@@ -111,7 +111,86 @@ def test_a_missing_translation_falls_back_to_english_with_a_warning(tmp_path, cl
                              "the 'en' one is used\n")
     packet = tmp_path / "out" / "A-1.pdf"
     assert "Balloon Kyphoplasty: Care After" in all_text(packet)
-    assert "Paciente: Ana" in page_texts(packet)[0]      # the packet's own words follow the row's language
+    # An English handout's header is in English too, not Spanish labels around English instructions.
+    assert "Patient: Ana" in page_texts(packet)[0] and "Paciente" not in all_text(packet)
+
+
+def _no_translation(path: Path, line: int, handout_id: str = CARE) -> str:
+    return f"{path}:{line}: warning: language: {handout_id} has no 'es' version; the 'en' one is used"
+
+
+def _listed_twice(path: Path, line: int) -> str:
+    return f"{path}:{line}: warning: handouts: a handout listed twice is printed once"
+
+
+def _by_row(output: str, path: Path) -> list[tuple[str, list[str]]]:
+    """("row N  MRN  status", the messages printed just before that -v line), in the order printed."""
+    rows, messages = [], []
+    for line in output.splitlines():
+        if line.startswith(f"{path}:"):
+            messages.append(line)
+        elif line.startswith("row "):
+            rows.append((" ".join(line.split()[:4]), messages))
+            messages = []
+    assert not messages, f"messages after the last row: {messages}"
+    return rows
+
+
+def test_a_row_given_english_for_want_of_a_translation_shows_its_warning_on_its_own_report_row(tmp_path, clinic_dir):
+    (clinic_dir / f"{CARE}.es.yaml").unlink()
+    path = manifest(tmp_path, f"A-1,Ana,,en,{CARE},,,", f"A-2,Bo,,es,{CARE},,,", f"A-3,Cy,,es,{BEFORE},,,",
+                    f"A-4,Di,,es,{CARE};{CARE},,,")
+    out = tmp_path / "out"
+    result = run(path, clinic_dir, out, "-v")
+    assert result.exit_code == 0, result.output
+    assert _by_row(result.output, path) == [
+        ("row 2 A-1 written", []), ("row 3 A-2 written", [_no_translation(path, 3)]), ("row 4 A-3 written", []),
+        ("row 5 A-4 written", [_listed_twice(path, 5), _no_translation(path, 5)])]
+    assert [(r["row"], r["status"], r["error"], r["warnings"]) for r in report(out)] == [
+        ("2", "written", "", ""), ("3", "written", "", _no_translation(path, 3)), ("4", "written", "", ""),
+        ("5", "written", "", f"{_listed_twice(path, 5)} | {_no_translation(path, 5)}")]
+
+
+def test_warnings_and_errors_stay_on_their_own_rows_in_every_run_with_workers(tmp_path, clinic_dir):
+    # Workers finish rows in an order that changes from run to run; what is printed and reported must not.
+    (clinic_dir / f"{CARE}.es.yaml").unlink()
+    where = tmp_path / "patients.csv"
+    rows, expected = [], []
+    for n in range(1, 17):       # row 12 (n 11) fails, with a warning of its own; rows 6 and 12 list a handout twice
+        line, language = n + 1, "es" if n in (1, 4, 5, 9, 10, 16) else "en"
+        handouts = [BEFORE, CARE] if n % 3 == 0 else [CARE, CARE] if n in (5, 11) else [CARE]
+        followup = "2026-13-03" if n == 11 else ""
+        rows.append(f"W-{n},Pat {n},,{language},{';'.join(handouts)},,{followup},")
+        warnings = [_listed_twice(where, line)] if n in (5, 11) else []
+        if language == "es":
+            warnings.append(_no_translation(where, line))
+        expected.append((line, f"W-{n}", "failed" if n == 11 else "written", warnings))
+    path = manifest(tmp_path, *rows)
+    assert path == where
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "handouts", "batch", str(path), "-o", str(out), "--content", str(clinic_dir),
+               "--clinic", str(clinic_dir / "clinic.yaml"), "--jobs", "2", "--force", "-v"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    runs = []
+    for _ in range(10):
+        # One pipe for both streams, as a log gets them: a message must come just before its own row's line.
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                              cwd=tmp_path, timeout=300)
+        assert done.returncode == 1, done.stdout
+        printed = [line for line in done.stdout.splitlines() if not line.endswith("packets per second)")]
+        runs.append((printed, (out / "batch-report.csv").read_text(encoding="utf-8")))
+    assert all(each == runs[0] for each in runs[1:]), "every run prints and reports the same"
+    printed = _by_row("\n".join(runs[0][0]), path)
+    assert [row for row, _ in printed] == [f"row {line} {mrn} {status}" for line, mrn, status, _ in expected]
+    for (row, messages), (line, _, status, warnings) in zip(printed, expected):
+        assert messages[:len(warnings)] == warnings, row
+        errors = messages[len(warnings):]
+        assert [message.split(": ")[1] for message in errors] == (["followup_date"] if status == "failed" else [])
+        assert all(message.startswith(f"{path}:{line}: ") for message in messages), row
+    assert [(r["row"], r["mrn"], r["status"], r["warnings"]) for r in report(out)] == [
+        (str(line), mrn, status, " | ".join(warnings)) for line, mrn, status, warnings in expected]
+    assert [r["error"] for r in report(out)] == [
+        " | ".join(messages[len(warnings):]) for (_, messages), (_, _, _, warnings) in zip(printed, expected)]
 
 
 # --- what a packet holds ---------------------------------------------------------------------------
@@ -355,6 +434,31 @@ def test_a_bad_setting_is_a_clear_error_and_writes_nothing(tmp_path, clinic_dir,
 
 
 # --- the clinic profile ----------------------------------------------------------------------------
+def test_batch_uses_the_nearest_clinic_yaml_above_the_content_folder_and_warns_when_there_is_none(
+        tmp_path, clinic_dir, monkeypatch):
+    site = clinic_dir.parent
+    for name in ("clinic.yaml", "riverside-logo.png"):      # the profile one folder above the content
+        (clinic_dir / name).rename(site / name)
+    (site / "elsewhere").mkdir()
+    monkeypatch.chdir(site / "elsewhere")
+    path = manifest(tmp_path, f"A-1,Ana,1948-03-14,en,{CARE},,,")
+    command = ["batch", str(path), "-o", str(tmp_path / "out"), "--content", str(clinic_dir), "--jobs", "1",
+               "--cover", "--force"]
+    found = CliRunner().invoke(main, command)
+    assert (found.exit_code, found.stderr) == (0, ""), found.output
+    text = all_text(tmp_path / "out" / "A-1.pdf")
+    assert "Riverside Spine Center" in text and "(555) 010-4400" in text
+
+    (site / "clinic.yaml").unlink()
+    none = CliRunner().invoke(main, command)
+    assert none.exit_code == 0, none.output
+    assert none.stderr.splitlines() == [
+        f"{clinic_dir}: warning: no clinic profile (clinic.yaml) in this folder or any folder above it, so clinic "
+        "placeholders such as {{ clinic.phone }} print as write-in lines and no clinic name or logo heads the "
+        "pages; put the clinic's clinic.yaml in this folder or one above it, or give a clinic profile"]
+    assert "Riverside Spine Center" not in all_text(tmp_path / "out" / "A-1.pdf")
+
+
 def test_the_clinic_logo_and_colour_head_every_page(tmp_path, clinic_dir):
     result = CliRunner().invoke(main, ["build", str(clinic_dir / f"{CARE}.yaml"), "-o", str(tmp_path),
                                        "--clinic", str(clinic_dir / "clinic.yaml")])

@@ -474,6 +474,24 @@ def test_smtp_user_without_a_password_in_the_environment_stops_before_anything(t
     assert not (tmp_path / "packets").exists() and not (tmp_path / "outbox").exists()
 
 
+def test_the_clinic_yaml_above_the_content_folder_names_the_sender_from_any_folder(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    shutil.copytree(CONTENT, site / "handouts")
+    for name in ("clinic.yaml", "riverside-logo.png"):
+        (site / "handouts" / name).rename(site / name)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    path = write_manifest(tmp_path, ANA)
+    result = CliRunner().invoke(main, ["email", str(path), "--packets", str(tmp_path / "packets"), "--content",
+                                       str(site / "handouts"), "--jobs", "1", "--smtp-host", "127.0.0.1",
+                                       "--from", SENDER, "--outbox", str(tmp_path / "outbox"), "--dry-run"],
+                                env={"HANDOUTS_SMTP_PASSWORD": None, "HANDOUTS_SMTP_CAFILE": None})
+    assert (result.exit_code, result.stderr) == (0, ""), result.output
+    written = BytesParser(policy=policy.default).parsebytes(eml(tmp_path / "outbox", "A-1").read_bytes())
+    assert written["From"] == CLINIC_FROM
+    assert "(555) 010-4400" in body(written)
+
+
 def test_help_has_an_example_and_starttls_with_ssl_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["email", "--help"])
     assert result.exit_code == 0

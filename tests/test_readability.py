@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -36,6 +37,7 @@ DENSE = ("Percutaneous vertebral augmentation necessitates meticulous fluoroscop
          "Postprocedural immobilization considerations notwithstanding, individualized rehabilitation "
          "recommendations are determined collaboratively by interdisciplinary orthopedic practitioners.")
 GRADE = re.compile(r"found grade (\d+\.\d)")
+CLINIC = Path(__file__).resolve().parent.parent / "content" / "clinic.yaml"
 
 
 def handout(write, paragraph: str, heading: str = "At home", language: str = "en", name: str = "sheet.yaml",
@@ -44,7 +46,8 @@ def handout(write, paragraph: str, heading: str = "At home", language: str = "en
 
 
 def check(*arguments: str):
-    return CliRunner().invoke(main, ["check", *arguments])
+    # With a clinic profile given, stderr holds only the findings under test, not "no clinic profile".
+    return CliRunner().invoke(main, ["check", "--clinic", str(CLINIC), *arguments])
 
 
 def test_a_plain_handout_passes_quietly_and_its_grade_is_reported(write):

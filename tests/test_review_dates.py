@@ -34,6 +34,7 @@ def days_ago(day: str) -> int:
 
 
 def test_check_warns_about_a_passed_review_date_and_still_succeeds(write):
+    write("clinic.yaml", "name: Test Clinic\n")       # else "no clinic profile" is a warning too
     path = write("old.yaml", HANDOUT.format(next_review="2020-01-01"))
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 0
@@ -59,6 +60,7 @@ def test_build_refuses_expired_content_unless_allowed(write, tmp_path):
 
 
 def test_a_review_date_ahead_is_quiet(write, tmp_path):
+    write("clinic.yaml", "name: Test Clinic\n")
     path = write("new.yaml", HANDOUT.format(next_review="2099-01-01"))
     checked = CliRunner().invoke(main, ["check", str(path)])
     assert (checked.stdout.splitlines()[-1], checked.stderr) == ("1 handout OK", "")

@@ -1,0 +1,60 @@
+"""The batch report: each row's result in, batch-report.csv (a line per row, renamed into place at the end) out."""
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import model
+from .pdf import file_mode
+
+REPORT_COLUMNS = ("row", "mrn", "status", "pages", "file", "error", "warnings")
+
+
+@dataclass(frozen=True)
+class RowResult:
+    line: int
+    mrn: str
+    status: str
+    pages: int = 0
+    file: str = ""
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    name: str = ""               # for -v only; never written to a file or printed by default
+    request: model.PacketRequest | None = None     # whose packet: for handouts email, never written to a file
+
+
+class Report:
+    """batch-report.csv, written row by row to a temporary file and renamed when the batch ends."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, self.temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+        self.file = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow(REPORT_COLUMNS)
+
+    def add(self, result: RowResult) -> None:
+        # Warnings sit beside the status: "written" alone hides a handout given in another language.
+        cells = (result.line, result.mrn, result.status, result.pages or "", result.file,
+                 " | ".join(result.errors), " | ".join(result.warnings))
+        self.writer.writerow([_inert(cell) for cell in cells])
+
+    def close(self) -> None:
+        self.file.close()
+        os.chmod(self.temporary, file_mode())
+        os.replace(self.temporary, self.path)
+
+    def abort(self) -> None:
+        self.file.close()
+        Path(self.temporary).unlink(missing_ok=True)
+
+
+def _inert(cell: object) -> object:
+    """A cell a spreadsheet shows as text: a manifest value starting with = + - @ is never run as a formula."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
