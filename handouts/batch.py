@@ -15,6 +15,7 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Callable, Iterator
@@ -47,6 +48,7 @@ class BatchOptions:
     shard: tuple[int, int] = (1, 1)
     force: bool = False
     allow_expired: bool = False
+    today: date | None = None       # review dates are judged on this day; None: the machine's date
 
 
 @dataclass
@@ -127,7 +129,7 @@ def load_catalogue(options: BatchOptions) -> Catalogue:
     """The handouts of OPTIONS.content and the clinic profile, validated: OPTIONS.clinic_path, else the
     nearest clinic.yaml in the content folder or above it (a warning when there is none)."""
     clinic_path = options.clinic_path or nearest_clinic(options.content)
-    handouts, clinic = load([options.content], clinic_path, options.allow_expired)
+    handouts, clinic = load([options.content], clinic_path, options.allow_expired, options.today)
     return Catalogue(handouts, clinic, [] if clinic_path else [no_clinic_profile(options.content)])
 
 

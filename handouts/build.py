@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -60,11 +60,12 @@ def clinic_paths(files: Iterable[Path],
 
 
 def overdue(handouts: Iterable[model.Handout], today: date | None = None, warning: bool = False) -> list[ContentError]:
-    """A problem (or WARNING) for each handout whose next review date has passed."""
+    """A problem (or WARNING) for each handout whose next review date has passed by TODAY (the
+    machine's date when None)."""
     today = today or date.today()
     return [ContentError(handout.path, handout.next_review_line, key="next_review", warning=warning,
                          expected="a review date that has not passed",
-                         found=f"{handout.next_review.isoformat()}, {(today - handout.next_review).days} days ago",
+                         found=f"{handout.next_review.isoformat()}, {_days_ago(today - handout.next_review)}",
                          fix="have the content reviewed, then update reviewed and next_review"
                              + ("" if warning else "; or build anyway with --allow-expired"))
             for handout in handouts if handout.next_review and handout.next_review < today]
@@ -81,24 +82,30 @@ class Loaded:
         return self.clinics[handout.path]
 
 
-def load(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bool = True) -> tuple[list[model.Handout], model.Clinic]:
+def _days_ago(passed: timedelta) -> str:
+    return "1 day ago" if passed.days == 1 else f"{passed.days} days ago"
+
+
+def load(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bool = True,
+         today: date | None = None) -> tuple[list[model.Handout], model.Clinic]:
     """Every handout and the clinic profile at CLINIC_PATH (None: a generic one), validated; every
-    problem raised at once. Content past its review date is a problem unless ALLOW_EXPIRED."""
-    handouts, clinics = _load(loading.discover(paths), [clinic_path], allow_expired)
+    problem raised at once. Content past its review date on TODAY is a problem unless ALLOW_EXPIRED."""
+    handouts, clinics = _load(loading.discover(paths), [clinic_path], allow_expired, today)
     return handouts, clinics[clinic_path]
 
 
-def load_each(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bool = True) -> Loaded:
+def load_each(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bool = True,
+              today: date | None = None) -> Loaded:
     """Every handout and its clinic profile, validated (every problem raised at once): CLINIC_PATH for
     all when given, else each handout's nearest clinic.yaml, with a warning for a folder that has none."""
     files = loading.discover(paths)
     profiles, warnings = clinic_paths(files, clinic_path)
-    handouts, clinics = _load(files, list(profiles.values()), allow_expired)
+    handouts, clinics = _load(files, list(profiles.values()), allow_expired, today)
     return Loaded(handouts, {handout.path: clinics[profiles[handout.path]] for handout in handouts}, warnings)
 
 
 def _load(files: list[Path], profiles: list[Path | None],
-          allow_expired: bool) -> tuple[list[model.Handout], dict[Path | None, model.Clinic]]:
+          allow_expired: bool, today: date | None) -> tuple[list[model.Handout], dict[Path | None, model.Clinic]]:
     """The handouts of FILES and the clinic profiles at PROFILES, by path; every problem raised at once."""
     errors = []
     clinics: dict[Path | None, model.Clinic] = {}
@@ -119,7 +126,7 @@ def _load(files: list[Path], profiles: list[Path | None],
         errors += fonts.missing(handout.texts(), handout.path)
         errors += fonts.right_to_left(handout.texts(), handout.path)
     if not allow_expired:
-        errors += overdue(handouts)
+        errors += overdue(handouts, today)
     if errors:
         raise ContentErrors(errors)
     return handouts, clinics
@@ -149,7 +156,8 @@ class Checked:
 
 
 def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "letter",
-          limits: readability.Limits | None = None, jargon_path: Path | None = None) -> Checked:
+          limits: readability.Limits | None = None, jargon_path: Path | None = None,
+          today: date | None = None) -> Checked:
     """Validate and lay out every handout without writing anything (raising every problem at once),
     then measure each one's reading level and look for jargon, missing structure, stale translations
     and passed review dates. The jargon list is JARGON_PATH, or jargon.yaml beside each handout; the
@@ -162,7 +170,7 @@ def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "
     handouts = loaded.handouts
     jargon = _jargon_lists(handouts, jargon_path)
     levels = [readability.measure(handout) for handout in handouts]
-    findings = loaded.warnings + overdue(handouts, warning=True) + stale_translations(handouts)
+    findings = loaded.warnings + overdue(handouts, today, warning=True) + stale_translations(handouts)
     for handout, level in zip(handouts, levels):
         findings += readability.structure_findings(handout)
         findings += readability.jargon_findings(handout, jargon.get(handout.path.parent))
@@ -216,12 +224,13 @@ def stale_translations(handouts: list[model.Handout]) -> list[ContentError]:
 
 def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_path: Path | None = None,
           patient: model.Patient | None = None, allow_expired: bool = False,
-          large_print: bool = False, on_warning: Callable[[ContentError], None] | None = None) -> list[Written]:
+          large_print: bool = False, on_warning: Callable[[ContentError], None] | None = None,
+          today: date | None = None) -> list[Written]:
     """Write one PDF per handout to OUT_DIR, personalized for PATIENT when given, in LARGE_PRINT when
     asked; nothing is written unless every input is valid and, unless ALLOW_EXPIRED, within its review date.
     The clinic profile is CLINIC_PATH, or each handout's nearest clinic.yaml; ON_WARNING hears of each
     folder that has none once the PDFs are written (a failed build has only its problems to tell)."""
-    loaded = load_each(paths, clinic_path, allow_expired)
+    loaded = load_each(paths, clinic_path, allow_expired, today)
     if patient is not None:
         _check_patient(patient)
     written = []

@@ -1,8 +1,10 @@
 """The `handouts` command: options in, one library call, messages and exit status out."""
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import click
@@ -19,6 +21,15 @@ _clinic = click.option("--clinic", type=click.Path(exists=True, dir_okay=False, 
 
 _allow_expired = click.option("--allow-expired", is_flag=True,
                               help="Build content whose next_review date has passed (refused otherwise).")
+
+
+def _today() -> date:
+    """The day review dates are judged on: SOURCE_DATE_EPOCH's day when it is set (the reproducible-builds
+    convention; the tests set it so they pass on any date), else the machine's."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc).date()
+    return date.today()
 
 
 def _fail(error: HandoutError) -> None:
@@ -68,7 +79,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
     from .loading import patient_from_settings
     try:
         written = build_handouts(paths, out_dir, paper, clinic, patient_from_settings(settings), allow_expired,
-                                 large_print, on_warning=lambda warning: click.echo(str(warning), err=True))
+                                 large_print, on_warning=lambda warning: click.echo(str(warning), err=True),
+                                 today=_today())
     except HandoutError as error:
         _fail(error)
     for result in written:
@@ -106,7 +118,7 @@ def check(paths: tuple[Path, ...], clinic: Path | None, strict: bool, warn_grade
         raise click.BadParameter(f"{warn_grade:g} is above --max-grade {max_grade:g}", param_hint="--warn-grade")
     try:
         checked = check_handouts(paths, clinic, limits=Limits(warn_grade, max_grade),
-                                 jargon_path=jargon_path)
+                                 jargon_path=jargon_path, today=_today())
     except HandoutError as error:
         _fail(error)
     for level in checked.levels:
@@ -190,7 +202,6 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
     Example:
       handouts batch examples/patients.csv -o out/packets --cover --print-file out/print.pdf --duplex
     """
-    import os
     from .batch import BatchOptions, parse_shard, run_batch
     try:
         shard_numbers = parse_shard(shard)
@@ -200,7 +211,7 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
         raise click.UsageError("--duplex pads packets in the print file: give --print-file too")
     options = BatchOptions(out_dir=out_dir, content=content, clinic_path=clinic,
                            jobs=jobs or os.cpu_count() or 1, cover=cover, print_file=print_file, duplex=duplex,
-                           shard=shard_numbers, force=force, allow_expired=allow_expired)
+                           shard=shard_numbers, force=force, allow_expired=allow_expired, today=_today())
     progress = _Progress(manifest) if sys.stderr.isatty() else None
 
     def on_row(result) -> None:
@@ -309,7 +320,6 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
       handouts email examples/patients.csv --smtp-host 127.0.0.1 --smtp-port 8025 \\
           --from "Riverside Spine Center <handouts@riverside-spine.example.org>"
     """
-    import os
     from .batch import BatchOptions
     from .mail import SmtpSettings
     from .sending import EmailOptions, send_packets
@@ -317,7 +327,8 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
         raise click.UsageError("--starttls and --ssl: give one (--ssl for a port that starts with TLS)")
     tls = "ssl" if implicit_tls else "starttls" if starttls else "auto"
     batch_options = BatchOptions(out_dir=packets, content=content, clinic_path=clinic,
-                                 jobs=jobs or os.cpu_count() or 1, cover=cover, allow_expired=allow_expired)
+                                 jobs=jobs or os.cpu_count() or 1, cover=cover, allow_expired=allow_expired,
+                                 today=_today())
     smtp = SmtpSettings(smtp_host, smtp_port or (465 if implicit_tls else 587), tls, smtp_user,
                         os.environ.get("HANDOUTS_SMTP_PASSWORD"), cafile)
     options = EmailOptions(sender, outbox, reply_to, subject, encrypt, dry_run, max_size, retry_wait=retry_wait)

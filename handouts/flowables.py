@@ -233,7 +233,7 @@ class Box(Flowable):
             return []          # fits on a fresh page: move it whole
         room = available_height - 2 * self.inset - self.title_height
         inner = available_width - 2 * self.inset
-        used, first = 0.0, []
+        used, first, partial = 0.0, [], False
         rest = list(self.body)
         while rest:
             flowable = rest[0]
@@ -246,11 +246,13 @@ class Box(Flowable):
             if len(parts) >= 2:
                 first.append(parts[0])
                 rest[0:1] = parts[1:]
+                partial = True
             break
         # An entry under a task is a detail of it ("such as: pain, pus"): it goes with its task.
         while first and rest and getattr(rest[0], "level", 0) > 0 and getattr(rest[0], "marker", None):
             rest.insert(0, first.pop())
-        if not first or not rest or (self.height <= self.max_height and len(first) < EARLY_SPLIT_ENTRIES):
+        whole = len(first) - partial     # the start of an entry is not an entry that fits
+        if not first or not rest or (self.height <= self.max_height and whole < EARLY_SPLIT_ENTRIES):
             return []
         return [Box(self.box_style, self.title_text, first, self.values, self.max_height, self.locale, self.continued,
                     self.look),

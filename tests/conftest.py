@@ -1,13 +1,23 @@
 """Shared fixtures: content written to temporary folders, and PDFs read back."""
 from __future__ import annotations
 
+import os
 import textwrap
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+# The day every command judges review dates on, never the machine's clock, so the suite passes on any
+# date; the commands read it from SOURCE_DATE_EPOCH (set for the whole run, subprocesses included).
+TODAY = date(2026, 12, 1)
+
+
+def pytest_configure(config):
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(TODAY.year, TODAY.month, TODAY.day,
+                                                       tzinfo=timezone.utc).timestamp()))
 
 
 def pytest_addoption(parser):

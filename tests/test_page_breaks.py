@@ -132,3 +132,19 @@ def test_a_checklist_never_splits_a_task_from_the_details_under_it(tmp_path, pap
         assert len(holding) == 1, f"{lead} lines before: a task and its details on pages {sorted(holding)}"
         splits += any(line == "Incision care (continued)" for lines in pages for line in lines)
     assert splits, "no lead split the checklist: the sweep tests nothing"
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_a_checklist_of_long_entries_starts_at_the_foot_of_a_page_only_with_two_whole_entries(tmp_path, paper):
+    # Entries of four lines each: a quarter of a page holds the title and one whole entry, not two.
+    block = ("      - checklist:\n          title: Bring these things\n          items:\n"
+             + "".join(f"            - \"Checklist entry {n}: {LOREM * 2}End{n}.\"\n" for n in range(1, 5)))
+    splits = 0
+    for lead in range(0, 27):
+        pages = pages_of_lines(handout_file(tmp_path, lead, block), paper)
+        first = next(lines for lines in pages if any(line.startswith("Checklist entry 1:") for line in lines))
+        if not any(line.endswith("End4.") for line in first):
+            splits += 1
+            ends = [n for n in range(1, 5) if any(line.endswith(f"End{n}.") for line in first)]
+            assert len(ends) >= 2, f"{lead} lines before: the checklist starts with whole entries {ends} only"
+    assert splits, "no lead split the checklist: the sweep tests nothing"

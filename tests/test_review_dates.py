@@ -1,10 +1,12 @@
 """Review dates: content past its next_review date is flagged by check and refused by build and batch."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
+import pytest
 from click.testing import CliRunner
 
+from conftest import TODAY
 from handouts.cli import main
 
 HANDOUT = """\
@@ -30,7 +32,18 @@ sections:
 
 
 def days_ago(day: str) -> int:
-    return (date.today() - date.fromisoformat(day)).days
+    return (TODAY - date.fromisoformat(day)).days
+
+
+@pytest.mark.parametrize("today, refused", [("2026-11-29", False), ("2026-11-30", False), ("2026-12-01", True)])
+def test_review_dates_are_judged_on_the_day_source_date_epoch_names(write, tmp_path, monkeypatch, today, refused):
+    write("clinic.yaml", "name: Test Clinic\n")
+    path = write("due.yaml", HANDOUT.format(next_review="2026-11-30"))
+    day = datetime.fromisoformat(today).replace(tzinfo=timezone.utc)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(day.timestamp()) + 23 * 3600))    # late that day, in UTC
+    result = CliRunner().invoke(main, ["build", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == (1 if refused else 0), result.output
+    assert ("found 2026-11-30, 1 day ago;" in result.stderr) == refused
 
 
 def test_check_warns_about_a_passed_review_date_and_still_succeeds(write):
