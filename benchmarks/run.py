@@ -1,6 +1,6 @@
 """The performance table: speed, size and memory of the engine, measured here and printed as Markdown.
 
-python benchmarks/run.py [--packets N] [--batch-rows N] [--process-runs N] [--memory-rows N]
+python benchmarks/run.py [--packets N] [--batch-rows N] [--process-runs N] [--text-runs N] [--memory-rows N]
 
 Every figure is a median over runs, measured on the machine it runs on:
 - ms per packet: one personalized copy of the care-after handout, rendered in this process after a
@@ -13,6 +13,9 @@ Every figure is a median over runs, measured on the machine it runs on:
   Python's bytecode cache on as after an ordinary install (this benchmark drops PYTHONDONTWRITEBYTECODE),
   and `handouts build` once more with it off;
 - KB: the care-after handout as `handouts build` writes it, fonts embedded, with and without a patient;
+- long text: loading and laying out, in this process, 2,000, 4,000 and 8,000 words in paragraphs at the
+  5,000-character limit, with what each 1,000 words more costs between those lengths: the same cost at
+  each step is time in proportion to the text;
 - memory: peak PSS of `handouts batch` (the command and its workers together) over N rows with a print
   file, and how much it grew after the first tenth of the run.
 """
@@ -22,6 +25,7 @@ import argparse
 import csv
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -57,6 +61,44 @@ def render_times(count: int) -> list[float]:
     for number in range(min(5, count)):
         one(number)          # warm-up: fonts registered, caches filled
     return [one(number) for number in range(count)]
+
+
+LONG_TEXT_WORDS = ("rest", "walk", "call", "your", "doctor", "if", "the", "pain", "gets", "worse", "after", "surgery")
+
+
+def long_text_ms(folder: Path, words: int, runs: int) -> float:
+    """Median ms to load and lay out, in this process, a handout of WORDS words in paragraphs as long as
+    the length limit allows; other words each run, so no layout is reused."""
+    from handouts import limits, loading, model
+    from handouts.pdf import render
+    limit = limits.MAX_BODY
+    times = []
+    for run in range(runs):
+        chooser = random.Random(f"{words}-{run}")
+        paragraphs, current = [], ""
+        for number in range(words):
+            word = chooser.choice(LONG_TEXT_WORDS) + ("." if number % 12 == 11 else "")
+            if current and len(current) + 1 + len(word) > limit:
+                paragraphs.append(current)
+                current = ""
+            current = f"{current} {word}" if current else word
+        paragraphs.append(current)
+        path = folder / f"long-{words}-{run}.yaml"
+        path.write_text("id: long\ntitle: Long text\nkind: general\nsections:\n  - heading: Text\n    blocks:\n"
+                        + "".join(f"      - paragraph: \"{paragraph}\"\n" for paragraph in paragraphs),
+                        encoding="utf-8")
+        started = time.perf_counter()
+        render(loading.load_handout(path), model.Clinic(), "letter")
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def _per_words(times: dict[int, float]) -> str:
+    """"14.0 / 26.0 / 50.0 (each 1,000 words more: 6.0 / 6.0 ms)" for ms by word count: the same cost
+    for each step is time in proportion to the text (beyond the fixed cost of any handout)."""
+    counts, ms = list(times), list(times.values())
+    steps = " / ".join(f"{(ms[i + 1] - ms[i]) * 1000 / (counts[i + 1] - counts[i]):.1f}" for i in range(len(ms) - 1))
+    return " / ".join(f"{value:.1f}" for value in ms) + f" (each 1,000 words more: {steps} ms)"
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -136,6 +178,7 @@ def main() -> None:
     parser.add_argument("--batch-rows", type=int, default=1000, help="rows of the batch run")
     parser.add_argument("--batch-runs", type=int, default=3)
     parser.add_argument("--process-runs", type=int, default=7, help="runs of each whole-process measurement")
+    parser.add_argument("--text-runs", type=int, default=5, help="runs of each long-text measurement")
     parser.add_argument("--memory-rows", type=int, default=10_000, help="rows of the memory run; 0 skips it")
     options = parser.parse_args()
     # `python -m handouts` imports from the current folder first: measure this checkout, wherever run from.
@@ -152,6 +195,8 @@ def main() -> None:
         help_ms = process_ms(["--help"], options.process_runs)
         uncached_ms = process_ms(build, options.process_runs, NO_BYTECODE)
         generic_kb, personal_kb = sizes_kb(folder)
+        long_text_ms(folder, 100, 1)          # warm-up: fonts registered
+        paragraphs = {words: long_text_ms(folder, words, options.text_runs) for words in (2000, 4000, 8000)}
         memory = peak_memory_mb(options.memory_rows, folder) if options.memory_rows else None
 
     from handouts import __version__
@@ -174,6 +219,8 @@ def main() -> None:
     print(f"| `handouts build`, whole process, no bytecode cache, median of {options.process_runs} | "
           f"{uncached_ms:.0f} ms |")
     print(f"| KB per PDF (generic / personalized) | {generic_kb:.1f} / {personal_kb:.1f} |")
+    print(f"| ms to load and lay out 2,000 / 4,000 / 8,000 words in paragraphs of at most 5,000 characters, "
+          f"median of {options.text_runs} | {_per_words(paragraphs)} |")
     if memory is not None:
         print(f"| peak memory, batch of {options.memory_rows} rows with a print file (PSS) | {memory[0]:.1f} MB |")
         print(f"| memory growth after the first tenth of that batch | {memory[1]:.1f} MB |")

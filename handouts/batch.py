@@ -1,9 +1,4 @@
-"""Batch: a manifest, content folder and clinic profile in; one packet PDF per row, a report and a print file out.
-
-Rows stream from the manifest to worker processes through a short window, so memory stays flat
-however long the manifest is. Every packet is written to a temporary file and renamed; a packet
-whose inputs have not changed since the last run is left as it is.
-"""
+"""Batch: a manifest, content folder and clinic profile in; one packet PDF per row, a report and a print file out."""
 from __future__ import annotations
 
 import gc
@@ -12,18 +7,18 @@ import json
 import string
 import time
 from collections import deque
+from contextlib import suppress
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Callable, Iterator
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from . import __version__, fonts, locales, model
+from . import __version__, fonts, locales, model, outputs, workers
 from .build import load, nearest_clinic, no_clinic_profile
 from .errors import ContentError, ContentErrors, HandoutError, OutputError
 from .manifest import Manifest, Row
@@ -49,6 +44,8 @@ class BatchOptions:
     force: bool = False
     allow_expired: bool = False
     today: date | None = None       # review dates are judged on this day; None: the machine's date
+    date_order: str | None = None   # MDY or DMY: the manifest's dates may also be 12/4/2026; None: ISO only
+    encoding: str | None = None     # a CSV manifest's codec; None: found from its bytes
 
 
 @dataclass
@@ -62,6 +59,7 @@ class BatchSummary:
     pages: int = 0
     seconds: float = 0.0
     print_file: PrintSummary | None = None
+    stopped: bool = False         # asked to stop before the last row: the report lists the rows done
 
     @property
     def packets_per_second(self) -> float:
@@ -183,17 +181,16 @@ class _Job:
 
 
 def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowResult], None] | None = None,
-              on_warning: Callable[[str], None] | None = None, catalogue: Catalogue | None = None) -> BatchSummary:
+              on_warning: Callable[[str], None] | None = None, catalogue: Catalogue | None = None,
+              stop: Callable[[], bool] | None = None) -> BatchSummary:
     """Make the packet of every manifest row in this shard; ON_WARNING hears of manifest-wide warnings
     before the first row, ON_ROW of each row as it finishes. CATALOGUE, when the caller has already
-    loaded it from OPTIONS, saves loading the content twice."""
+    loaded it from OPTIONS, saves loading the content twice. Once STOP, asked before each row, says yes:
+    the packets in progress are finished, the report lists the rows done, and no print file is written."""
     started = time.perf_counter()
-    if options.print_file is not None and options.print_file.resolve().parent == options.out_dir.resolve():
-        # There it could take a packet's name (an MRN "print" makes print.pdf) and replace it.
-        raise OutputError(options.print_file, "the print file must not be in the packets folder; "
-                                              "put it beside that folder")
     catalogue = catalogue if catalogue is not None else load_catalogue(options)
-    manifest = Manifest(manifest_path, catalogue.by_id)
+    outputs.refuse_batch_clashes(manifest_path, catalogue, options, options.out_dir / report_name(options.shard))
+    manifest = Manifest(manifest_path, catalogue.by_id, options.date_order, options.encoding)
     rows = _peeked(row for row in manifest.rows() if in_shard(row, options.shard))
     next(rows)     # reads the header first: a bad header stops the batch before anything is written
     summary = BatchSummary(manifest_path, options.out_dir / report_name(options.shard),
@@ -201,20 +198,19 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
     for warning in summary.warnings:
         if on_warning is not None:
             on_warning(warning)
+    # Temporary files of killed runs; a live run writing to the same folder (another shard) locks its own.
+    folders = [options.out_dir, *([options.print_file.parent] if options.print_file else [])]
+    outputs.remove_stale(*folders)
+    report, print_file = _open(options, summary.report)
     characters = catalogue.characters()
     jobs = max(1, options.jobs)
-    report = Report(summary.report)
-    print_file = PrintFile(options.print_file, options.duplex) if options.print_file else None
     executor = None
     try:
         if jobs > 1:
-            # fork starts workers with the content already loaded; where there is none (Windows), spawn.
-            method = "fork" if "fork" in get_all_start_methods() else "spawn"
-            executor = ProcessPoolExecutor(jobs, mp_context=get_context(method), initializer=_start_worker,
-                                           initargs=(catalogue, characters))
+            executor = workers.pool(jobs, _start_worker, catalogue, characters)
         else:
             _start_worker(catalogue, characters)
-        for result in _results(rows, catalogue, options, executor, jobs):
+        for result in _results(rows, catalogue, options, executor, jobs, stop or (lambda: False), summary):
             _count(summary, result)
             report.add(result)
             if print_file is not None and result.status != FAILED:
@@ -222,7 +218,8 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
             if on_row is not None:
                 on_row(result)
     except BaseException:
-        report.abort()
+        with suppress(OutputError):
+            report.close()           # the rows done, as far as they go
         if print_file is not None:
             print_file.abort()
         raise
@@ -231,11 +228,24 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
             executor.shutdown(wait=True, cancel_futures=True)
         else:
             fonts.share_subsets("")      # later documents of this process are not packets
+        outputs.remove_stale(*folders)   # a worker killed in the middle of a packet leaves its temporary file
     report.close()
-    if print_file is not None:
+    if print_file is not None and summary.stopped:
+        print_file.abort()           # a print job short of packets is too easily taken for the whole batch
+    elif print_file is not None:
         summary.print_file = print_file.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _open(options: BatchOptions, report_path: Path) -> tuple[Report, PrintFile | None]:
+    """The report and the print file, each a temporary file until the batch ends."""
+    report = Report(report_path)
+    try:
+        return report, (PrintFile(options.print_file, options.duplex) if options.print_file else None)
+    except OutputError:
+        report.abort()
+        raise
 
 
 def _peeked(rows: Iterator[Row]) -> Iterator[Row]:
@@ -257,11 +267,15 @@ def _count(summary: BatchSummary, result: RowResult) -> None:
     summary.pages += result.pages
 
 
-def _results(rows: Iterator[Row], catalogue: Catalogue, options: BatchOptions,
-             executor: ProcessPoolExecutor | None, jobs: int) -> Iterator[RowResult]:
-    """A result per row, in manifest order, with at most a few rows per worker in flight."""
+def _results(rows: Iterator[Row], catalogue: Catalogue, options: BatchOptions, executor: ProcessPoolExecutor | None,
+             jobs: int, stop: Callable[[], bool], summary: BatchSummary) -> Iterator[RowResult]:
+    """A result per row, in manifest order, with at most a few rows per worker in flight; once STOP says
+    yes, only those in flight, less any whose worker was stopped with the batch."""
     window: deque[_Job] = deque()
     for row in rows:
+        if stop():
+            summary.stopped = True
+            break
         job = _prepare(row, catalogue, options)
         if job.result is None:
             if executor is None:
@@ -272,7 +286,10 @@ def _results(rows: Iterator[Row], catalogue: Catalogue, options: BatchOptions,
         while window and (window[0].result is not None or len(window) > jobs * _WINDOW_PER_JOB):
             yield _finish(window.popleft())
     while window:
-        yield _finish(window.popleft())
+        job = window.popleft()
+        lost = job.future is not None and isinstance(job.future.exception(), BrokenProcessPool)
+        if not (summary.stopped and lost):
+            yield _finish(job)
 
 
 def _prepare(row: Row, catalogue: Catalogue, options: BatchOptions) -> _Job:
@@ -327,6 +344,8 @@ def _submit(executor: ProcessPoolExecutor, job: _Job, options: BatchOptions) -> 
 def _run_here(job: _Job, options: BatchOptions) -> RowResult:
     try:
         pages = _make_packet(*_arguments(job, options))
+    except OutputError:
+        raise          # the folder's fault, not the row's: every row after it would fail the same way
     except HandoutError as error:
         return _result(job, FAILED, error=_laid_out_error(job, error))
     return _result(job, WRITTEN, pages)
@@ -339,6 +358,8 @@ def _finish(job: _Job) -> RowResult:
         pages = job.future.result()
     except BrokenProcessPool:
         return _result(job, FAILED, error=_stopped(job))
+    except OutputError:
+        raise
     except HandoutError as error:
         return _result(job, FAILED, error=_laid_out_error(job, error))
     return _result(job, WRITTEN, pages)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from . import fonts, loading, model
+from . import fonts, loading, model, outputs
 from .errors import ContentError, ContentErrors, NoClinicProfile, SettingError
 from .pdf import Rendered, Written, output_name, render, write_atomically
 
@@ -233,9 +233,13 @@ def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_pa
     loaded = load_each(paths, clinic_path, allow_expired, today)
     if patient is not None:
         _check_patient(patient)
+    targets = [out_dir / output_name(handout, patient, large_print) for handout in loaded.handouts]
+    inputs = outputs.files_read(loaded.handouts, loaded.clinics.values())
+    for target in targets:
+        outputs.refuse_clash(target, "the PDF", inputs, "choose another folder")
+    outputs.remove_stale(out_dir)        # a killed build's temporary files
     written = []
-    for handout, pdf in zip(loaded.handouts, _render_all(loaded, paper, patient, large_print)):
-        target = out_dir / output_name(handout, patient, large_print)
+    for target, pdf in zip(targets, _render_all(loaded, paper, patient, large_print)):
         write_atomically(target, pdf.data)
         written.append(Written(target, pdf.pages, len(pdf.data)))
     for warning in loaded.warnings:

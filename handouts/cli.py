@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import HandoutError
+from .dates import ORDERS
+from .errors import HandoutError, one_line
 
 EXIT_CONTENT = 1
 
@@ -21,6 +22,31 @@ _clinic = click.option("--clinic", type=click.Path(exists=True, dir_okay=False, 
 
 _allow_expired = click.option("--allow-expired", is_flag=True,
                               help="Build content whose next_review date has passed (refused otherwise).")
+_date_order = click.option("--date-order", type=click.Choice(ORDERS, case_sensitive=False),
+                           help="Also read dates written with '/' or '.': MDY month first (12/4/2026 is "
+                                "December 4), DMY day first (4.12.2026). YYYY-MM-DD is always read.")
+
+
+def _text_encoding(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    try:
+        "".encode(value or "utf-8")      # LookupError: a name Python does not know, or a codec not for text
+    except LookupError:
+        raise click.BadParameter(f"expected an encoding such as utf-8, cp1252 or utf-16, found '{value}'") from None
+    return value
+
+
+_encoding = click.option("--encoding", metavar="NAME", callback=_text_encoding,
+                         help="The CSV manifest's encoding (utf-8, cp1252, utf-16, ...). Default: from its "
+                              "byte-order mark, else UTF-8, else Windows-1252 with a warning.")
+
+
+def _regular_file(context: click.Context, parameter: click.Parameter, value: Path | None) -> Path | None:
+    """Refuse a pipe or a device before anything reads it: reading one waits for a writer, or never ends."""
+    from .limits import not_a_file
+    found = not_a_file(value) if value is not None else None
+    if found:
+        raise click.BadParameter(f"expected a regular file, found {found}")
+    return value
 
 
 def _today() -> date:
@@ -56,13 +82,15 @@ def main() -> None:
 @_clinic
 @click.option("--set", "settings", multiple=True, metavar="NAME=VALUE",
               help="Fill a placeholder for one patient: patient.name, patient.mrn, patient.dob, procedure.date, "
-                   "procedure.surgeon, procedure.levels, followup.date, followup.with. Dates as YYYY-MM-DD.")
+                   "procedure.surgeon, procedure.levels, followup.date, followup.with. Dates as YYYY-MM-DD "
+                   "(or see --date-order).")
+@_date_order
 @_allow_expired
 @click.option("--large-print", is_flag=True,
               help="Large print: 18 pt body, 24 pt headings, bold for emphasis, bigger tick boxes; "
                    "written as <id>.<language>.large.pdf.")
 def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | None, settings: tuple[str, ...],
-          allow_expired: bool, large_print: bool) -> None:
+          date_order: str | None, allow_expired: bool, large_print: bool) -> None:
     """Build a PDF per handout: OUT/<id>.<language>.pdf (OUT/<mrn>.<id>.<language>.pdf for one patient).
 
     PATHS are handout YAML files or folders (every handout below them). Placeholders without a
@@ -78,9 +106,9 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
     from .build import build as build_handouts
     from .loading import patient_from_settings
     try:
-        written = build_handouts(paths, out_dir, paper, clinic, patient_from_settings(settings), allow_expired,
-                                 large_print, on_warning=lambda warning: click.echo(str(warning), err=True),
-                                 today=_today())
+        patient = patient_from_settings(settings, date_order)
+        written = build_handouts(paths, out_dir, paper, clinic, patient, allow_expired, large_print,
+                                 on_warning=lambda warning: click.echo(str(warning), err=True), today=_today())
     except HandoutError as error:
         _fail(error)
     for result in written:
@@ -169,7 +197,7 @@ def list_(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_regular_file)
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the packets and batch-report.csv.")
 @click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -186,15 +214,19 @@ def list_(paths: tuple[Path, ...]) -> None:
               help="Only the rows of shard K of N (a stable split by MRN), for running N copies at once.")
 @click.option("--force", is_flag=True, help="Rebuild every packet, even those whose inputs have not changed.")
 @click.option("-v", "--verbose", is_flag=True, help="A line per row, with the patient's name (health information).")
+@_date_order
+@_encoding
 @_allow_expired
 def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, jobs: int | None, cover: bool,
-          print_file: Path | None, duplex: bool, shard: str, force: bool, verbose: bool, allow_expired: bool) -> None:
+          print_file: Path | None, duplex: bool, shard: str, force: bool, verbose: bool, date_order: str | None,
+          encoding: str | None, allow_expired: bool) -> None:
     """Make one packet per manifest row: OUT/<mrn>.pdf, and OUT/batch-report.csv.
 
-    MANIFEST is a CSV (header row; UTF-8, as Excel's "CSV UTF-8" saves it) or a YAML list with the
+    MANIFEST is a CSV (header row; UTF-8 as Excel's "CSV UTF-8" saves it, UTF-16 "Unicode Text", or
+    Windows-1252, with a warning; see --encoding) or a YAML list with the
     columns mrn, name and handouts (ids separated by ';'), and optionally dob, email, language,
     procedure_date, surgeon, levels, followup_date, followup_with, notes, paper, large_print (yes or
-    no). Dates are YYYY-MM-DD.
+    no). Dates are YYYY-MM-DD, or with --date-order MDY or DMY also 12/4/2026 or 4.12.2026.
 
     A bad row is reported and skipped; the others are still made. Exit status 1 if any row failed.
 
@@ -203,15 +235,17 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
       handouts batch examples/patients.csv -o out/packets --cover --print-file out/print.pdf --duplex
     """
     from .batch import BatchOptions, parse_shard, run_batch
+    from .stopping import StopSignals
     try:
         shard_numbers = parse_shard(shard)
     except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--shard") from None
+        raise click.BadParameter(one_line(str(error)), param_hint="--shard") from None
     if duplex and print_file is None:
         raise click.UsageError("--duplex pads packets in the print file: give --print-file too")
     options = BatchOptions(out_dir=out_dir, content=content, clinic_path=clinic,
                            jobs=jobs or os.cpu_count() or 1, cover=cover, print_file=print_file, duplex=duplex,
-                           shard=shard_numbers, force=force, allow_expired=allow_expired, today=_today())
+                           shard=shard_numbers, force=force, allow_expired=allow_expired, today=_today(),
+                           date_order=date_order, encoding=encoding)
     progress = _Progress(manifest) if sys.stderr.isatty() else None
 
     def on_row(result) -> None:
@@ -225,12 +259,17 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
             progress.update()
 
     try:
-        summary = run_batch(manifest, options, on_row, on_warning=lambda text: _message(progress, text))
+        with StopSignals() as stop:
+            summary = run_batch(manifest, options, on_row, on_warning=lambda text: _message(progress, text), stop=stop)
     except HandoutError as error:
         _fail(error)
     finally:
         if progress is not None:
             progress.finish()
+    _batch_end(summary, stop, print_file is not None)
+
+
+def _batch_end(summary, stop, print_file_asked: bool) -> None:
     packets = "packet" if summary.written == 1 else "packets"
     click.echo(f"{summary.written} {packets} written, {summary.unchanged} unchanged, {summary.failed} failed; "
                f"{summary.pages} pages in {summary.seconds:.1f} s "
@@ -240,6 +279,9 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
         made = summary.print_file
         click.echo(f"Print file: {made.path}  {made.pages} pages ({made.blank_pages} blank)  "
                    f"{made.size / 1024 / 1024:.1f} MB")
+    if summary.stopped:
+        click.echo(stop.message(summary.written, summary.unchanged, summary.report, print_file_asked), err=True)
+        sys.exit(stop.exit_status)
     if summary.failed:
         sys.exit(EXIT_CONTENT)
 
@@ -255,7 +297,8 @@ class _Progress:
 
     def __init__(self, manifest: Path):
         with manifest.open("rb") as file:
-            self.total = max(1, sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b"")) - 1)
+            self.total = max(1, sum(chunk.count(b"\n") or chunk.count(b"\r")     # CR alone: "CSV (Macintosh)"
+                                    for chunk in iter(lambda: file.read(1 << 20), b"")) - 1)
         self.done = 0
 
     def update(self) -> None:
@@ -272,7 +315,7 @@ class _Progress:
 
 
 @main.command()
-@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_regular_file)
 @click.option("--packets", type=click.Path(file_okay=False, path_type=Path), default=Path("out/packets"),
               show_default=True, help="Folder of the packets: made there, or reused as 'handouts batch' left them.")
 @click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("content"),
@@ -304,11 +347,14 @@ class _Progress:
               metavar="MB", help="Largest packet to attach, in MB (1,000,000 bytes).")
 @click.option("--retry-wait", type=click.FloatRange(min=0), default=5.0, show_default=True, metavar="SECONDS",
               help="Wait before trying a temporary failure again (3 attempts; the wait doubles).")
+@_date_order
+@_encoding
 @_allow_expired
 def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cover: bool, jobs: int | None,
           smtp_host: str, smtp_port: int | None, starttls: bool, implicit_tls: bool, smtp_user: str | None,
           cafile: str | None, sender: str, reply_to: str | None, subject: str | None, encrypt: bool,
-          outbox: Path, dry_run: bool, max_size: float, retry_wait: float, allow_expired: bool) -> None:
+          outbox: Path, dry_run: bool, max_size: float, retry_wait: float, date_order: str | None,
+          encoding: str | None, allow_expired: bool) -> None:
     """Email each manifest row's packet to the row's address: one message per row that has one.
 
     Every message is written to the outbox first, then sent; a rerun sends only what is left, and
@@ -328,7 +374,7 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
     tls = "ssl" if implicit_tls else "starttls" if starttls else "auto"
     batch_options = BatchOptions(out_dir=packets, content=content, clinic_path=clinic,
                                  jobs=jobs or os.cpu_count() or 1, cover=cover, allow_expired=allow_expired,
-                                 today=_today())
+                                 today=_today(), date_order=date_order, encoding=encoding)
     smtp = SmtpSettings(smtp_host, smtp_port or (465 if implicit_tls else 587), tls, smtp_user,
                         os.environ.get("HANDOUTS_SMTP_PASSWORD"), cafile)
     options = EmailOptions(sender, outbox, reply_to, subject, encrypt, dry_run, max_size, retry_wait=retry_wait)

@@ -4,7 +4,8 @@
     ├── ContentError             one problem at PATH:LINE (expected / found / fix)
     │   └── NoClinicProfile      a warning at a FOLDER: no clinic.yaml in it or above it
     ├── ContentErrors            every ContentError found in a run, raised once
-    ├── OutputError              a PDF could not be written (folder missing, disk full)
+    ├── OutputError              a PDF, the report or the print file could not be written (disk full, read-only)
+    ├── OutputClash              an output would replace an input, or another output of the same run
     ├── PrintFileError           a packet could not be read back into the print file
     ├── SettingError             a --set NAME=VALUE option names no placeholder or has a bad value
     ├── FontFileMissing          a TrueType file of fonts/ is not where the package expects it
@@ -26,6 +27,15 @@ class HandoutError(Exception):
     """Base class: anything a user can fix by changing input or options."""
 
 
+def one_line(text: str) -> str:
+    """TEXT with every character that is not printable written as repr writes it (\\t, \\r, \\n, \\x07,
+    \\u2028), so a value echoed in a message can neither break it over lines nor hide in it; letters
+    such as é stay as they are, and so do backslashes, so escaping twice changes nothing."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 @dataclass(eq=False)
 class ContentError(HandoutError):
     path: Path | str
@@ -44,7 +54,8 @@ class ContentError(HandoutError):
         else:
             what = f"expected {self.expected}, found {self.found}"
         fix = f"; {self.fix}" if self.fix else ""
-        return f"{self.path}:{self.line}: {where}{what}{fix}"
+        # A problem with the file as a whole (no line of its own) is at its first line: editors count from 1.
+        return one_line(f"{self.path}:{max(self.line, 1)}: {where}{what}{fix}")
 
 
 @dataclass(eq=False)
@@ -53,7 +64,7 @@ class NoClinicProfile(ContentError):
 
     def __str__(self) -> str:
         where = "warning: " if self.warning else ""
-        return f"{self.path}: {where}{self.message}; {self.fix}"
+        return one_line(f"{self.path}: {where}{self.message}; {self.fix}")
 
 
 @dataclass(eq=False)
@@ -73,9 +84,23 @@ class ContentErrors(HandoutError):
 class OutputError(HandoutError):
     path: Path | str
     reason: str
+    what: str = "the PDF"         # the report, the print file
 
     def __str__(self) -> str:
-        return f"{self.path}: cannot write the PDF: {self.reason}"
+        return one_line(f"{self.path}: cannot write {self.what}: {self.reason}")
+
+
+@dataclass(eq=False)
+class OutputClash(HandoutError):
+    path: Path | str              # where the output would go
+    output: str                   # "the print file", "the report", "a packet"
+    other: str                    # what is there already: "the manifest", "the clinic profile", ...
+    other_path: Path | str        # the same file, as it was named for its own role
+    fix: str
+
+    def __str__(self) -> str:
+        named = "" if str(self.other_path) == str(self.path) else f" ({self.other_path})"
+        return one_line(f"{self.path}: cannot write {self.output} there: it is {self.other}{named}; {self.fix}")
 
 
 @dataclass(eq=False)
@@ -84,7 +109,7 @@ class PrintFileError(HandoutError):
     reason: str
 
     def __str__(self) -> str:
-        return f"packet {self.packet}: cannot add it to the print file: {self.reason}; rerun with --force"
+        return one_line(f"packet {self.packet}: cannot add it to the print file: {self.reason}; rerun with --force")
 
 
 @dataclass(eq=False)
@@ -97,7 +122,7 @@ class SettingError(HandoutError):
     def __str__(self) -> str:
         fix = f"; {self.fix}" if self.fix else ""
         where = f"--set {self.setting}" if self.setting else "--set"
-        return f"{where}: expected {self.expected}, found {self.found}{fix}"
+        return one_line(f"{where}: expected {self.expected}, found {self.found}{fix}")
 
 
 @dataclass(eq=False)
@@ -126,7 +151,7 @@ class MailSettingError(HandoutError):
 
     def __str__(self) -> str:
         fix = f"; {self.fix}" if self.fix else ""
-        return f"{self.option}: expected {self.expected}, found {self.found}{fix}"
+        return one_line(f"{self.option}: expected {self.expected}, found {self.found}{fix}")
 
 
 @dataclass(eq=False)
@@ -139,7 +164,7 @@ class SmtpError(HandoutError):
 
     def __str__(self) -> str:
         left = f"; {self.waiting} waiting in {self.outbox}" if self.waiting else ""
-        return f"{self.server}: {self.reason}; {self.fix}{left}"
+        return one_line(f"{self.server}: {self.reason}; {self.fix}{left}")
 
 
 @dataclass(eq=False)
@@ -151,8 +176,9 @@ class DeliveryError(HandoutError):
 
     def __str__(self) -> str:
         if self.code is not None:
-            return f"the server answered {self.code} {self.reason}".rstrip()
-        return self.reason
+            # A multi-line reply comes joined with line breaks.
+            return one_line(f"the server answered {self.code} {self.reason}".rstrip())
+        return one_line(self.reason)
 
 
 @dataclass(eq=False)
@@ -168,11 +194,11 @@ class NotSent(HandoutError):
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}: email: MRN {self.mrn} not sent: "
         if self.temporary:
-            return (f"{where}{self.reason} ({self.attempts} attempts); it waits in {self.file}: "
-                    "run the command again to send it")
+            return one_line(f"{where}{self.reason} ({self.attempts} attempts); it waits in {self.file}: "
+                            "run the command again to send it")
         when = "" if self.attempts else "earlier, "
-        return (f"{where}{when}{self.reason}; it is in {self.file}: correct the address in the manifest, "
-                "or move the file back into the outbox to try it again as it is")
+        return one_line(f"{where}{when}{self.reason}; it is in {self.file}: correct the address in the manifest, "
+                        "or move the file back into the outbox to try it again as it is")
 
 
 @dataclass(eq=False)
@@ -181,7 +207,8 @@ class OutboxError(HandoutError):
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.path}: cannot write to the outbox: {self.reason}; check the folder's space and permissions"
+        return one_line(f"{self.path}: cannot write to the outbox: {self.reason}; "
+                        "check the folder's space and permissions")
 
 
 @dataclass(eq=False)

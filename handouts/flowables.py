@@ -556,17 +556,18 @@ def _fill_in(block: model.FillIn, context: _Context) -> list[Flowable]:
     return out
 
 
-_TRAILING_PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[^{}]*?)\s*\}\}\s*$")
+_LAST_PLACEHOLDER = re.compile(r"\{\{(?P<name>[^{}]*)\}\}\s*")
 
 
 def _fill_in_label(label: str, values: Mapping[str, str]) -> tuple[str, bool]:
     """The label as printed, and whether it holds its answer: a placeholder that ends a label is the
     answer, printed when known (no lines to write on), and otherwise left to the write-in lines alone
     (no short blank in the label as well)."""
-    trailing = _TRAILING_PLACEHOLDER.search(label)
+    start = label.rfind("{{")      # a search from the end: no backtracking over a long label
+    trailing = _LAST_PLACEHOLDER.fullmatch(label, start) if start >= 0 else None
     if trailing is None:
         return label, False
-    if values.get(trailing["name"]):
+    if values.get(trailing["name"].strip()):
         return label, True
     return label[:trailing.start()].rstrip(), False
 

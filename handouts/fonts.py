@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import Iterable
 
@@ -102,14 +103,8 @@ def family_for(char: str) -> str | None:
 
 def runs(text: str) -> list[tuple[str, str]]:
     """TEXT split into (family, substring) runs, each drawn from the first family that has it."""
-    out: list[tuple[str, str]] = []
-    for char in text:
-        family = family_for(char) or MAIN
-        if out and out[-1][0] == family:
-            out[-1] = (family, out[-1][1] + char)
-        else:
-            out.append((family, char))
-    return out
+    # Grouped, then joined once: growing each run a character at a time was quadratic in its length.
+    return [(family, "".join(chars)) for family, chars in groupby(text, key=lambda char: family_for(char) or MAIN)]
 
 
 def face(family: str, bold: bool = False, italic: bool = False) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
@@ -100,9 +101,20 @@ def fit(text: str, width: float, size: float, bold: bool = False) -> str:
     """TEXT shortened with an ellipsis until it fits WIDTH (only for the clinic name and the title)."""
     if text_width(text, size, bold) <= width:
         return text
-    while text and text_width(text + "…", size, bold) > width:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    # The longest prefix that fits with its ellipsis, found by doubling then halving (widths only grow
+    # with length): cutting a character at a time measured the whole title once per character, quadratic
+    # in its length; this measures only prefixes up to twice what fits.
+    fits, too_long = 0, 1
+    while too_long < len(text) and text_width(text[:too_long] + "…", size, bold) <= width:
+        fits, too_long = too_long, too_long * 2
+    too_long = min(too_long, len(text))
+    while too_long - fits > 1:
+        middle = (fits + too_long) // 2
+        if text_width(text[:middle] + "…", size, bold) <= width:
+            fits = middle
+        else:
+            too_long = middle
+    return text[:fits].rstrip() + "…"
 
 
 class Furniture:
@@ -178,8 +190,12 @@ def _logo(path: str, _modified: int, _size: int) -> tuple[ImageReader, tuple[flo
     A logo with more pixels than print at LOGO_DPI is scaled down first: it looks the same on paper,
     and every PDF embeds, and every page hashes, far less."""
     from PIL import Image
-    with Image.open(path) as image:
-        image.load()
+    # The loader has refused anything over its pixel limit; no other warning Pillow has about a
+    # picture is for the person at the terminal either.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Image.open(path) as image:
+            image.load()
     pixels_wide, pixels_high = image.size
     width = min(styles.LOGO_HEIGHT * pixels_wide / pixels_high, styles.LOGO_MAX_WIDTH)
     size = (width, width * pixels_high / pixels_wide)

@@ -5,6 +5,7 @@ import copy
 import hashlib
 import math
 import difflib
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Callable, Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import model
+from . import limits, model
+from .dates import BadDate, parse_date
 from .errors import ContentError, ContentErrors, NoHandoutsFound, SettingError
 
 # Files that live beside handouts in a content folder but are not handouts themselves.
@@ -257,19 +259,21 @@ class _Reader:
         self.wrong(node, what, fix=f"for example {example}")
         return None
 
-    def image_file(self, node: Node) -> Path | None:
-        """A PNG or JPEG that opens, named relative to this file."""
+    def image_file(self, node: Node, key: str) -> Path | None:
+        """A PNG or JPEG that opens, named relative to this file at KEY (image or logo)."""
         name = self.text(node, "a file path (text)")
         if not name:
             return None
         path = self.path.parent / name
-        if not path.is_file():
-            self.error(node, expected=f"an image file at {path}", found="no such file",
-                       fix="paths are relative to the YAML file")
+        if problem := limits.path_problem(name, key):
+            self.error(node, **problem)
+        elif found := limits.not_a_file(path):
+            self.error(node, expected=f"an image file at {path}", found=found,
+                       fix="paths are relative to the YAML file" if found == "no such file" else None)
         elif path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
             self.error(node, expected="a PNG or JPEG file", found=f"'{path.name}'")
-        elif problem := _image_problem(path):
-            self.error(node, expected="a readable PNG or JPEG image", found=problem, fix="export the picture again")
+        elif problem := limits.picture_problem(path, key):
+            self.error(node, **problem)
         else:
             return path
         return None
@@ -406,7 +410,7 @@ class _Reader:
         values = {name: self.text(fields[name], f"the clinic's {name.replace('_', ' ')} (text)",
                                   numbers_ok=True)
                   for name in names if name in fields}
-        logo = self.image_file(fields["logo"]) if "logo" in fields else None
+        logo = self.image_file(fields["logo"], "logo") if "logo" in fields else None
         if logo is not None:
             logo = self.logo_size(fields["logo"], logo)
         color = self.color(fields["color"]) if "color" in fields else None
@@ -416,9 +420,7 @@ class _Reader:
 
     def logo_size(self, node: Node, path: Path) -> Path | None:
         """A logo small enough to decode for every packet (it prints under an inch and a half wide)."""
-        from PIL import Image
-        with Image.open(path) as image:
-            width, height = image.size
+        width, height = limits.picture_size(path) or (0, 0)
         if max(width, height) > MAX_LOGO_PIXELS:
             self.error(node, expected=f"a logo at most {MAX_LOGO_PIXELS} pixels on its longest side",
                        found=f"{width}×{height}", fix="save a smaller copy; 600 pixels wide is plenty")
@@ -556,25 +558,11 @@ def _image(reader: _Reader, node: Node):
     fields = reader.mapping(node, "an image", required=("src", "alt"), optional=("caption", "width"))
     if not fields:
         return None
-    src = reader.image_file(fields["src"]) if "src" in fields else None
+    src = reader.image_file(fields["src"], "image") if "src" in fields else None
     alt = reader.text(fields["alt"], "alt text describing the image") if "alt" in fields else None
     caption = reader.optional_text(fields, "caption")
     width = reader.number(fields["width"], "a width in inches", 0.5, 6.5) if "width" in fields else None
     return model.Image(src, alt, caption, width) if src and alt else None
-
-
-def _image_problem(path: Path) -> str | None:
-    from PIL import Image, UnidentifiedImageError
-    try:
-        with Image.open(path) as image:
-            if image.format not in ("PNG", "JPEG"):
-                return f"a {image.format} image"
-            image.load()
-    except UnidentifiedImageError:
-        return "a file that is not an image"
-    except (OSError, SyntaxError, ValueError) as error:
-        return f"a damaged image ({error})"
-    return None
 
 
 def _qr(reader: _Reader, node: Node):
@@ -620,10 +608,7 @@ BLOCK_READERS: dict[str, Callable[[_Reader, Node], model.Block | None]] = {
 # --- files ------------------------------------------------------------------------------------
 def _compose(path: Path, what: str) -> tuple[Node, str]:
     """Read PATH as UTF-8 YAML and return its root node and source, or raise its one problem."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ContentErrors([ContentError(path, 1, message=f"cannot read the file: {error.strerror}")])
+    data = limits.read_file(path)
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -749,12 +734,24 @@ def discover(paths: Iterable[Path]) -> list[Path]:
             found += matches
         else:
             found.append(path)
-    return list(dict.fromkeys(found))
+    # By the file itself, the first name given kept: one file named twice (relative and absolute, or
+    # through a link) is one handout, not a duplicate of itself.
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(os.path.realpath(path), path)
+    return list(unique.values())
+
+
+def _reader(path: Path, source: str, root: Node, default_limit: int) -> _Reader:
+    """A reader for the file at PATH that starts with its texts over their length limits."""
+    reader = _Reader(path, source)
+    reader.errors += limits.text_problems(path, root, default_limit)
+    return reader
 
 
 def load_handout(path: Path) -> model.Handout:
     root, source = _compose(path, "a handout (id, title, kind, sections)")
-    reader = _Reader(path, source)
+    reader = _reader(path, source, root, limits.MAX_BODY)
     handout = reader.handout(root)
     if reader.errors:
         raise ContentErrors(sorted(reader.errors, key=lambda error: error.line))
@@ -805,10 +802,10 @@ def load_clinic(path: Path | None) -> model.Clinic:
 def _read(path: Path, what: str, read: Callable):
     """The model READ makes of the YAML file at PATH, or every problem it found there."""
     root, source = _compose(path, what)
-    reader = _Reader(path, source)
+    reader = _reader(path, source, root, limits.MAX_LINE)
     made = read(reader, root)
     if reader.errors:
-        raise ContentErrors(reader.errors)
+        raise ContentErrors(sorted(reader.errors, key=lambda error: error.line))
     return made
 
 
@@ -820,8 +817,9 @@ PATIENT_SETTINGS = {
 }
 
 
-def patient_from_settings(settings: Iterable[str]) -> model.Patient | None:
-    """A Patient from `NAME=VALUE` settings such as patient.name=Ana, or None when there are none."""
+def patient_from_settings(settings: Iterable[str], date_order: str | None = None) -> model.Patient | None:
+    """A Patient from `NAME=VALUE` settings such as patient.name=Ana, or None when there are none;
+    DATE_ORDER (MDY or DMY) also reads dates such as 12/4/2026."""
     fields: dict[str, object] = {}
     for setting in settings:
         name, equals, value = setting.partition("=")
@@ -834,15 +832,13 @@ def patient_from_settings(settings: Iterable[str]) -> model.Patient | None:
             fix = close or ("clinic details come from the clinic profile (--clinic)" if name.startswith("clinic.")
                             else f"names are {', '.join(PATIENT_SETTINGS)}")
             raise SettingError(name, "a placeholder name", f"'{name}'", fix)
+        limits.check_setting(name, value)
         key = PATIENT_SETTINGS[name]
         if key.endswith("date") or key == "dob":
             try:
-                fields[key] = date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
-            except ValueError:
-                fields[key] = None
-            if fields[key] is None:
-                shown = "a value that is not a date" if key == "dob" else f"'{value}'"
-                raise SettingError(name, "a date as YYYY-MM-DD", shown, "for example 2026-12-03")
+                fields[key] = parse_date(value, date_order, private=key == "dob")
+            except BadDate as bad:
+                raise SettingError(name, bad.expected, bad.found, bad.fix) from None
         elif key == "mrn" and not model.MRN.fullmatch(value):
             raise SettingError(name, f"an MRN of letters, digits and dashes, at most {model.MAX_MRN} characters",
                                f"'{value}'")

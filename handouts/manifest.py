@@ -5,8 +5,6 @@ the line of the file where it starts, which is also its row number in a spreadsh
 earlier cell holds a line break."""
 from __future__ import annotations
 
-import codecs
-import csv
 import difflib
 import re
 import unicodedata
@@ -17,8 +15,10 @@ from typing import Iterable, Iterator
 
 import yaml
 
-from . import fonts, model
+from . import csvread, fonts, model
+from .dates import BadDate, parse_date
 from .errors import ContentError, ContentErrors
+from .yamlerror import stream_problem
 
 REQUIRED = ("mrn", "name", "handouts")
 COLUMNS = REQUIRED + ("dob", "email", "language", "procedure_date", "surgeon", "levels", "followup_date",
@@ -28,11 +28,11 @@ MAX_NAME = 100
 MAX_TEXT = 200
 MAX_WORD = 30
 MAX_NOTES_LINES = 6
-MAX_ROW_LINES = 12      # a record longer than this has a stray quote, not notes with line breaks
 MAX_NOTES = 500         # a box that still leaves the cover page room for its checklist
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_DELIMITERS = ",;\t"
+_HANDOUT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LOST_LETTER = re.compile(r"(?<=\w)\?(?=\w)|\?(?=\?)|(?<=\?)\?(?!\?)")
 _RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL"} | {f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)})
 YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
 
@@ -43,7 +43,7 @@ class Row:
 
     path: Path
     line: int
-    mrn: str                                  # as written, for the report, even when invalid
+    mrn: str                                  # for the report: "" unless it passed the MRN check
     request: model.PacketRequest | None = None
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[ContentError] = field(default_factory=list)
@@ -57,8 +57,11 @@ class Row:
 class Manifest:
     """An open manifest: header warnings now, rows one by one as `rows()` is iterated."""
 
-    def __init__(self, path: Path, handout_ids: Iterable[str]):
+    def __init__(self, path: Path, handout_ids: Iterable[str], date_order: str | None = None,
+                 encoding: str | None = None):
         self.path = path
+        self.encoding = encoding              # a CSV's codec; None: its byte-order mark's, UTF-8 or Windows-1252
+        self.date_order = date_order          # MDY or DMY also reads dates such as 12/4/2026; None: ISO only
         self.handout_ids = frozenset(handout_ids)
         self.warnings: list[ContentError] = []
         if not path.is_file():
@@ -67,117 +70,35 @@ class Manifest:
 
     def rows(self) -> Iterator[Row]:
         seen: dict[str, int] = {}
-        cells = _yaml_cells(self.path) if self._yaml else _csv_cells(self.path, self.warnings)
+        cells = _yaml_cells(self.path) if self._yaml else _csv_cells(self.path, self.encoding, self.warnings)
+        made = 0
         for line, values, problems in cells:
+            made += 1
             if not values and problems:
                 yield Row(self.path, line, "", errors=problems)
                 continue
-            row = _row(self.path, line, values, self.handout_ids, seen)
+            row = _row(self.path, line, values, self.handout_ids, seen, self.date_order)
             row.errors[:0] = [problem for problem in problems if not problem.warning]
             row.warnings[:0] = [problem for problem in problems if problem.warning]
             if row.errors:
                 row.request = None
             yield row
+        if not made:
+            # A header alone is an export that went wrong (a filter, a sheet saved before the paste), not
+            # a day without patients: a batch that says "0 written" and succeeds would hide it.
+            raise ContentErrors([ContentError(self.path, 1, expected="a row per patient", found="none",
+                                              fix="export the list again, with its patients' rows")])
 
 
 # --- reading cells ---------------------------------------------------------------------------------
-def _decoded_lines(path: Path, bad_lines: set[int]) -> Iterator[str]:
-    """The file's lines as text, decoded one by one so that bad bytes are pinned to their line."""
-    decoder = codecs.getincrementaldecoder("utf-8")
-    with path.open("rb") as file:
-        for number, raw in enumerate(file, start=1):
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
-            try:
-                yield decoder().decode(raw, final=True)
-            except UnicodeDecodeError:
-                bad_lines.add(number)
-                yield raw.decode("utf-8", errors="replace")
+def _csv_cells(path: Path, encoding: str | None, warnings: list[ContentError]
+               ) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
+    return csvread.rows(path, encoding, REQUIRED, COLUMNS, warnings,
+                        lambda header, problems: _check_header(path, header, problems, warnings))
 
 
-def _csv_records(lines: Iterator[tuple[int, str]], path: Path, delimiter: str
-                 ) -> Iterator[tuple[int, list[str] | None, ContentError | None]]:
-    """(first line, cells, problem) per record. A quote left open is reported at its line, and reading
-    starts again on the next line, so one stray quote never swallows the rows after it."""
-    pending: list[tuple[int, str]] = []
-    source = iter(lines)
-    while True:
-        if not pending:
-            entry = next(source, None)
-            if entry is None:
-                return
-            pending.append(entry)
-        record = "".join(text for _, text in pending)
-        if record.count('"') % 2 == 0:
-            start = pending[0][0]
-            pending.clear()
-            try:
-                yield start, next(csv.reader([record], delimiter=delimiter, strict=True), []), None
-            except csv.Error as error:
-                yield start, None, ContentError(path, start, expected="a row of cells, quotes around whole cells",
-                                                found=f"broken quoting ({error})",
-                                                fix=f"put a cell that holds '{delimiter}' or quotes inside "
-                                                    "double quotes, and double any quote inside it")
-            continue
-        entry = next(source, None) if len(pending) < MAX_ROW_LINES else None
-        if entry is not None:
-            pending.append(entry)
-            continue
-        start = pending[0][0]
-        yield start, None, ContentError(path, start, expected="a closing quote for the one opened on this line",
-                                        found="none", fix="remove the stray quote, or close it")
-        rest = pending[1:]
-        pending.clear()
-        source = _chain(rest, source)
-
-
-def _chain(first: list[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    yield from first
-    yield from rest
-
-
-def _csv_cells(path: Path, warnings: list[ContentError]) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
-    bad_lines: set[int] = set()
-    lines = enumerate(_decoded_lines(path, bad_lines), start=1)
-    first = next(lines, (1, ""))
-    # Excel in many countries saves "CSV" with semicolons; the header says which one this is.
-    delimiter = max(_DELIMITERS, key=first[1].count) if any(d in first[1] for d in _DELIMITERS) else ","
-    records = _csv_records(_chain([first], lines), path, delimiter)
-    _, header_cells, problem = next(records, (1, [], None))
-    if problem is not None:
-        raise ContentErrors([problem])
-    header = [cell.strip().lower() for cell in header_cells]
-    _check_header(path, header, 1 in bad_lines, warnings)
-    for start, cells, problem in records:
-        if problem is not None:
-            yield start, {}, [problem]
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(header):
-            # Cells have slid into the wrong columns: checking them would print a name as a handout id.
-            yield start, {}, [ContentError(path, start, expected=f"at most {len(header)} cells, one per column",
-                                           found=f"{len(cells)}",
-                                           fix=f"put a cell that holds '{delimiter}' inside double quotes")]
-            continue
-        problems = []
-        if bad_lines and any(number in bad_lines for number in range(start, start + _lines_of(cells))):
-            problems.append(ContentError(path, start, expected="UTF-8 text", found="bytes in another encoding",
-                                         fix="in Excel use Save As > 'CSV UTF-8'"))
-        yield start, {name: cell for name, cell in zip(header, cells) if name}, problems
-
-
-def _lines_of(cells: list[str]) -> int:
-    """How many lines of the file a record with CELLS took."""
-    return 1 + sum(cell.count("\n") for cell in cells)
-
-
-def _check_header(path: Path, header: list[str], undecodable: bool, warnings: list[ContentError]) -> None:
+def _check_header(path: Path, header: list[str], errors: list[ContentError], warnings: list[ContentError]) -> None:
     missing = [name for name in REQUIRED if name not in header]
-    errors = []
-    if undecodable:
-        errors.append(ContentError(path, 1, expected="UTF-8 text", found="bytes in another encoding",
-                                   fix="in Excel use Save As > 'CSV UTF-8'"))
     if missing:
         errors.append(ContentError(path, 1, expected=f"a header row with the columns {', '.join(REQUIRED)}",
                                    found=f"no {_listed(missing)} column",
@@ -187,15 +108,17 @@ def _check_header(path: Path, header: list[str], undecodable: bool, warnings: li
         errors.append(ContentError(path, 1, expected="each column once", found=f"{', '.join(repeated)} twice"))
     if errors:
         raise ContentErrors(errors)
-    for name in header:
+    for position, name in enumerate(header, start=1):
         if name and name not in COLUMNS:
-            warnings.append(_unknown_column(path, 1, name))
+            warnings.append(_unknown_column(path, 1, name, position))
 
 
-def _unknown_column(path: Path, line: int, name: str) -> ContentError:
+def _unknown_column(path: Path, line: int, name: str, position: int | None = None) -> ContentError:
+    # Named by place, never by its text: a header line that swallowed a patient's row holds their name.
     close = difflib.get_close_matches(name, COLUMNS, n=1)
     fix = f"did you mean '{close[0]}'?" if close else f"columns are {', '.join(COLUMNS)}"
-    return ContentError(path, line, message=f"unknown column '{name}' is ignored", fix=fix, warning=True)
+    what = f"column {position} has an unknown name" if position else "this key is not a column's name"
+    return ContentError(path, line, message=f"{what} and is ignored", fix=fix, warning=True)
 
 
 def _yaml_cells(path: Path) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
@@ -229,10 +152,7 @@ def _yaml_cells(path: Path) -> Iterator[tuple[int, dict[str, str], list[ContentE
                     continue
                 yield _yaml_mapping(path, line, events)
         except yaml.YAMLError as error:
-            mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-            problem = ContentError(path, mark.line + 1 if mark else 0,
-                                   message=f"the YAML cannot be read here ({getattr(error, 'problem', None) or error})",
-                                   fix="fix it and run the batch again; rows after it were not read")
+            problem = stream_problem(path, error, "run the batch again; rows after it were not read")
             if not started:
                 raise ContentErrors([problem]) from None
             yield problem.line, {}, [problem]
@@ -252,6 +172,7 @@ def _yaml_mapping(path: Path, line: int, events) -> tuple[int, dict[str, str], l
             continue
         value = next(events)
         name = key.value.strip().lower()
+        shown = name if name in COLUMNS else None     # a key that is no column may be a patient's value
         if isinstance(value, yaml.ScalarEvent):
             text = "" if value.implicit[0] and value.value in ("~", "null", "Null", "NULL") else value.value
         elif isinstance(value, yaml.SequenceStartEvent) and name == "handouts":
@@ -269,11 +190,11 @@ def _yaml_mapping(path: Path, line: int, events) -> tuple[int, dict[str, str], l
         else:
             _skip(value, events)
             found = "an alias (*name)" if isinstance(value, yaml.AliasEvent) else "a list or mapping"
-            problems.append(ContentError(path, value.start_mark.line + 1, key=name,
+            problems.append(ContentError(path, value.start_mark.line + 1, key=shown,
                                          expected="a single value", found=found))
             continue
         if name in values:
-            problems.append(ContentError(path, key.start_mark.line + 1, key=name, expected="each key once",
+            problems.append(ContentError(path, key.start_mark.line + 1, key=shown, expected="each key once",
                                          found="it twice"))
         elif name and name not in COLUMNS:
             problems.append(_unknown_column(path, key.start_mark.line + 1, name))
@@ -294,49 +215,17 @@ def _skip(event, events) -> None:
 
 # --- checking a row --------------------------------------------------------------------------------
 def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[str],
-         seen: dict[str, int]) -> Row:
+         seen: dict[str, int], date_order: str | None = None) -> Row:
     cell = {name: unicodedata.normalize("NFC", value.strip()) for name, value in values.items()}
-    row = Row(path, line, cell.get("mrn", ""))
+    # Only the MRN of a row goes in the report, and only once it passed its check: the cell may hold a name.
+    row = Row(path, line, "")
 
     def error(key: str, expected: str, found: str, fix: str | None = None) -> None:
         row.errors.append(ContentError(path, line, key=key, expected=expected, found=found, fix=fix))
 
-    mrn = cell.get("mrn", "")
-    if not mrn:
-        error("mrn", "the patient's MRN", "an empty cell")
-    elif not model.MRN.fullmatch(mrn):
-        error("mrn", f"an MRN of letters, digits and dashes, at most {model.MAX_MRN} characters",
-              f"'{_shown(mrn)}'", "it names the packet file, so nothing else is allowed")
-    elif mrn.upper() in _RESERVED_NAMES:
-        error("mrn", "an MRN that can name a file on every system", f"'{mrn}'",
-              "Windows reserves CON, PRN, AUX, NUL, COM1-9 and LPT1-9")
-    elif mrn.casefold() in seen:
-        error("mrn", "an MRN not used on an earlier row", f"'{mrn}' again (first on line {seen[mrn.casefold()]})",
-              "give each patient one row, listing all their handouts in it")
-    if model.MRN.fullmatch(mrn):
-        seen.setdefault(mrn.casefold(), line)
-
+    row.mrn = mrn = _checked_mrn(cell.get("mrn", ""), seen, line, error)
     name = cell.get("name", "")
-    if not name:
-        error("name", "the patient's name", "an empty cell")
-    elif len(name) > MAX_NAME:
-        error("name", f"a name of at most {MAX_NAME} characters", f"{len(name)}")
-    # The name is health information: its characters may be shown, never the name itself.
-    texts = {key: cell.get(key, "") for key in ("name", "surgeon", "levels", "followup_with", "notes")}
-    for key, text in texts.items():
-        if key != "name" and key != "notes" and len(text) > MAX_TEXT:
-            error(key, f"at most {MAX_TEXT} characters", f"{len(text)}")
-        elif key in ("surgeon", "levels", "followup_with") and max(map(len, text.split()), default=0) > MAX_WORD:
-            # These go into table cells: a word wider than a column cannot be laid out.
-            error(key, f"words of at most {MAX_WORD} characters", "a longer one", "put spaces between words")
-        unknown_chars = fonts.lacking(text)
-        if unknown_chars:
-            # Code points would spell the text out, and these cells may hold health information.
-            error(key, "characters the fonts can draw", f"{len(unknown_chars)} that no font here has",
-                  "write it in Latin, Greek or Cyrillic letters")
-        elif any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
-            error(key, "left-to-right text", "right-to-left script (Hebrew or Arabic)",
-                  "right-to-left text is not supported yet")
+    _check_texts(cell, error)
     notes = cell.get("notes", "")
     if len(notes) > MAX_NOTES:
         error("notes", f"notes of at most {MAX_NOTES} characters, to fit on the first page", f"{len(notes)}")
@@ -344,36 +233,31 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
         error("notes", f"notes of at most {MAX_NOTES_LINES} lines, to fit on the first page",
               f"{len(notes.splitlines())}")
 
-    dates = {key: _date(cell.get(key, ""), key, error) for key in ("dob", "procedure_date", "followup_date")}
+    dates = {key: _date(cell.get(key, ""), key, error, date_order)
+             for key in ("dob", "procedure_date", "followup_date")}
     today = date.today()
     if dates["dob"] and not date(1900, 1, 1) <= dates["dob"] <= today:
         error("dob", "a date of birth between 1900 and today", "a date outside that range")
         dates["dob"] = None
     if dates["procedure_date"] and dates["followup_date"] and dates["followup_date"] < dates["procedure_date"]:
-        error("followup_date", "a follow-up on or after the procedure date",
-              f"{dates['followup_date'].isoformat()}, before {dates['procedure_date'].isoformat()}")
+        # Dates of care are health information too: the row's line says where to look.
+        error("followup_date", "a follow-up on or after the procedure date", "one before it")
 
+    # A value that fails its check is never repeated: cells slid by a missing separator can hold anything.
     language = cell.get("language", "") or "en"
     if not _LANGUAGE.fullmatch(language):
-        error("language", "a language code such as en or es", f"'{_shown(language)}'")
+        error("language", "a language code such as en or es", "another value")
     paper = (cell.get("paper", "") or "letter").lower()
     if paper not in PAPERS:
-        error("paper", "paper: letter or a4", f"'{_shown(paper)}'")
+        error("paper", "paper: letter or a4", "another value")
     large_print = (cell.get("large_print", "") or "no").lower()
     if large_print not in YES_NO:
-        error("large_print", "yes or no (or an empty cell for no)", f"'{_shown(large_print)}'")
+        error("large_print", "yes or no (or an empty cell for no)", "another value")
     email = cell.get("email", "")
     if email and not _EMAIL.fullmatch(email):
         error("email", "an email address such as name@example.org, or an empty cell", "one without a valid form")
 
-    wanted = [part.strip() for part in cell.get("handouts", "").split(";") if part.strip()]
-    if not wanted:
-        error("handouts", "handout ids separated by ';'", "an empty cell", "for example kyphoplasty-care-after")
-    for handout_id in wanted:
-        if handout_id not in handout_ids:
-            close = difflib.get_close_matches(handout_id, sorted(handout_ids), n=1)
-            error("handouts", "ids of handouts in the content folder", f"'{_shown(handout_id)}'",
-                  f"did you mean '{close[0]}'?" if close else "run 'handouts list' to see them")
+    wanted = _checked_handouts(cell.get("handouts", ""), handout_ids, error)
     if len(set(wanted)) < len(wanted):
         row.warnings.append(ContentError(path, line, key="handouts",
                                          message="a handout listed twice is printed once",
@@ -390,18 +274,14 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     return row
 
 
-def _date(text: str, key: str, error) -> date | None:
-    if not text:
+def _date(text: str, key: str, error, order: str | None) -> date | None:
+    try:
+        # Dates of birth and of care are health information: say what is wrong with one, not what it is.
+        return parse_date(text, order, private=True,
+                          note=" (in Excel, format the column as text)") if text else None
+    except BadDate as bad:
+        error(key, bad.expected, bad.found, bad.fix)
         return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    # A date of birth is health information: say what is wrong with it, not what it is.
-    found = "a value that is not a date" if key == "dob" else f"'{_shown(text)}'"
-    error(key, "a date as YYYY-MM-DD", found, "for example 2026-12-03 (in Excel, format the column as text)")
-    return None
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -413,3 +293,85 @@ def _shown(text: str, limit: int = 40) -> str:
 def _listed(names: list[str]) -> str:
     """"a", "a or b", "a, b or c"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _checked_mrn(mrn: str, seen: dict[str, int], line: int, error) -> str:
+    """MRN when it can name the packet file, else "" (and what is wrong with it, said without repeating it)."""
+    if not mrn:
+        error("mrn", "the patient's MRN", "an empty cell")
+        return ""
+    if not model.MRN.fullmatch(mrn):
+        error("mrn", f"an MRN of letters, digits and dashes, at most {model.MAX_MRN} characters", _described(mrn),
+              "it names the packet file, so nothing else is allowed")
+        return ""
+    if mrn.upper() in _RESERVED_NAMES:
+        error("mrn", "an MRN that can name a file on every system", f"'{mrn}'",
+              "Windows reserves CON, PRN, AUX, NUL, COM1-9 and LPT1-9")
+    elif mrn.casefold() in seen:
+        error("mrn", "an MRN not used on an earlier row", f"'{mrn}' again (first on line {seen[mrn.casefold()]})",
+              "give each patient one row, listing all their handouts in it")
+    seen.setdefault(mrn.casefold(), line)
+    return mrn
+
+
+def _described(value: str) -> str:
+    """A value that failed its check, as its length and the kinds of character that are not allowed."""
+    kinds: list[str] = []
+    for char in value:
+        if char.isascii() and (char.isalnum() or char == "-"):
+            continue
+        kind = ("a space" if char.isspace() else "a letter outside A-Z" if char.isalpha()
+                else "a digit outside 0-9" if char.isdigit() else "a control character" if not char.isprintable()
+                else f"'{char}'" if char.isascii() else "a symbol outside ASCII")
+        if kind not in kinds:
+            kinds.append(kind)
+    found = f"{len(value)} characters"
+    if kinds:
+        found += ", with " + (kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} and {kinds[-1]}")
+    return found + (", starting with a dash" if value.startswith("-") else "")
+
+
+def _check_texts(cell: dict[str, str], error) -> None:
+    """The free-text cells: lengths, and characters that can be drawn. These are health information:
+    their characters may be counted, never shown."""
+    name = cell.get("name", "")
+    if not name:
+        error("name", "the patient's name", "an empty cell")
+    elif len(name) > MAX_NAME:
+        error("name", f"a name of at most {MAX_NAME} characters", f"{len(name)}")
+    for key in ("name", "surgeon", "levels", "followup_with", "notes"):
+        text = cell.get(key, "")
+        if key != "name" and key != "notes" and len(text) > MAX_TEXT:
+            error(key, f"at most {MAX_TEXT} characters", f"{len(text)}")
+        elif key in ("surgeon", "levels", "followup_with") and max(map(len, text.split()), default=0) > MAX_WORD:
+            # These go into table cells: a word wider than a column cannot be laid out.
+            error(key, f"words of at most {MAX_WORD} characters", "a longer one", "put spaces between words")
+        unknown_chars = fonts.lacking(text)
+        if unknown_chars:
+            error(key, "characters the fonts can draw", f"{len(unknown_chars)} that no font here has",
+                  "write it in Latin, Greek or Cyrillic letters")
+        elif any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
+            error(key, "left-to-right text", "right-to-left script (Hebrew or Arabic)",
+                  "right-to-left text is not supported yet")
+        # Excel's non-Unicode saves write '?' for a letter their encoding lacks: "Tr?n V?n ??c". No name has
+        # a '?'; in notes only one against a letter or another '?' is taken for that mark.
+        lost = len(_LOST_LETTER.findall(text)) if key in ("notes", "levels") else text.count("?")
+        if lost:
+            error(key, "letters as written", f"{lost} '?' where the file's encoding could not hold a letter",
+                  f"{csvread.SAVE_AS_UTF8}, then run the batch again")
+
+
+def _checked_handouts(text: str, handout_ids: frozenset[str], error) -> list[str]:
+    """The ids in a handouts cell, each one in the content folder or an error. An entry is repeated in a
+    message only when it has the form of an id: cells slid by a missing separator can hold a name or a date."""
+    wanted = [part.strip() for part in text.split(";") if part.strip()]
+    if not wanted:
+        error("handouts", "handout ids separated by ';'", "an empty cell", "for example kyphoplasty-care-after")
+    for handout_id in wanted:
+        if handout_id not in handout_ids:
+            close = difflib.get_close_matches(handout_id.lower(), sorted(handout_ids), n=1)
+            like_an_id = _HANDOUT_ID.fullmatch(handout_id) and any(char.isalpha() for char in handout_id)
+            error("handouts", "ids of handouts in the content folder",
+                  f"'{_shown(handout_id)}'" if like_an_id else "an entry that is not an id of lowercase letters, "
+                  "digits and dashes", f"did you mean '{close[0]}'?" if close else "run 'handouts list' to see them")
+    return wanted

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,28 +43,56 @@ class Span:
 
 
 # Emphasis must hug its words (`**bold**`, not `** x **`), so "2 * 3" and a lone "*" stay literal.
-_EMPHASIS = re.compile(r"\*\*(?=\S)(?P<bold>.+?)(?<=\S)\*\*|\*(?=[^\s*])(?P<italic>[^*]+?)(?<=\S)\*")
-_PLACEHOLDER = re.compile(r"\{\{\s*(?P<name>[^{}]*?)\s*\}\}")
+_BOLD = re.compile(r"\*\*(?=\S)(?P<bold>.+?)(?<=\S)\*\*")
+_ITALIC = re.compile(r"\*(?=[^\s*])(?P<italic>[^*]+?)(?<=\S)\*")
+_BOLD_CLOSE = re.compile(r"(?<=\S)(?=\*\*)")
+# The name is the inside, stripped: written as \s*(.*?)\s* the three parts could share spaces in so many
+# ways that "{{" and a few thousand spaces took minutes to reject.
+_PLACEHOLDER = re.compile(r"\{\{(?P<inside>[^{}]*)\}\}")
+
+
+def _emphasis(text: str) -> Iterator[tuple[int, int, str | None, str | None]]:
+    """Start, end, and bold or italic text of each emphasis in TEXT, left to right. A bold run is looked
+    for only up to the last '**' of its line that could close it: searching from every '**' to the end
+    of the line was quadratic in the length of a text with many '**' and no closing one."""
+    closes = [match.start() for match in _BOLD_CLOSE.finditer(text)]
+    position = 0
+    while (star := text.find("*", position)) >= 0:
+        match = None
+        if text.startswith("**", star):       # only bold can start here: italic needs a word after one '*'
+            line_end = text.find("\n", star)
+            line_end = len(text) if line_end < 0 else line_end
+            last = bisect_left(closes, line_end - 1) - 1
+            if last >= 0 and closes[last] >= star + 3:
+                match = _BOLD.match(text, star, closes[last] + 2)
+        else:
+            match = _ITALIC.match(text, star)
+        if match is None:
+            position = star + 1
+            continue
+        groups = match.groupdict()
+        yield match.start(), match.end(), groups.get("bold"), groups.get("italic")
+        position = match.end()
 
 
 def spans(text: str, bold: bool = False, italic: bool = False) -> list[Span]:
     """Split TEXT into runs of plain text, emphasis and placeholders; nothing else is markup."""
     out: list[Span] = []
     position = 0
-    for match in _EMPHASIS.finditer(text):
-        out += _placeholder_spans(text[position:match.start()], bold, italic)
-        if match["bold"] is not None:
-            out += spans(match["bold"], True, italic)
+    for start, end, bold_text, italic_text in _emphasis(text):
+        out += _placeholder_spans(text[position:start], bold, italic)
+        if bold_text is not None:
+            out += spans(bold_text, True, italic)
         else:
-            out += _placeholder_spans(match["italic"], bold, True)
-        position = match.end()
+            out += _placeholder_spans(italic_text, bold, True)
+        position = end
     out += _placeholder_spans(text[position:], bold, italic)
     return out
 
 
 def placeholder_names(text: str) -> list[str]:
     """The names of the placeholders in TEXT, in order."""
-    return [match["name"] for match in _PLACEHOLDER.finditer(text)]
+    return [match["inside"].strip() for match in _PLACEHOLDER.finditer(text)]
 
 
 def plain(text: str, values: dict[str, str], blank: str) -> str:
@@ -84,7 +113,7 @@ def _placeholder_spans(text: str, bold: bool, italic: bool) -> list[Span]:
     for match in _PLACEHOLDER.finditer(text):
         if match.start() > position:
             out.append(Span(text[position:match.start()], bold, italic))
-        out.append(Span(match.group(0), bold, italic, placeholder=match["name"]))
+        out.append(Span(match.group(0), bold, italic, placeholder=match["inside"].strip()))
         position = match.end()
     if position < len(text):
         out.append(Span(text[position:], bold, italic))

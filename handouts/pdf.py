@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from collections import Counter, OrderedDict
@@ -14,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
-from . import __version__, fonts, model, styles
+from . import __version__, fonts, model, outputs, styles
 from .errors import ContentError, ContentErrors, OutputError
 from .flowables import cover, notes_box, story
 from .furniture import Furniture, PartLook, patient_chunks
@@ -307,25 +306,16 @@ def _laid_out_parts(packet: Packet, clinic: model.Clinic, geometry: Geometry, lo
 def write_atomically(path: Path, data: bytes) -> None:
     """Write DATA to PATH through a temporary file in the same folder, so no reader sees half a PDF."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+        handle, part = outputs.temporary(path.parent)
     except OSError as error:
-        raise OutputError(path, error.strerror or str(error)) from None
+        raise OutputError(path, outputs.reason(error)) from None
+    file = os.fdopen(handle, "wb")
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, file_mode())    # mkstemp makes it private; give it the usual mode
-        os.replace(temporary, path)
+        file.write(data)
+        outputs.put_in_place(file, part, path)
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(path, error.strerror or str(error)) from None
-
-
-def file_mode() -> int:
-    """The mode a newly created file gets under this process's umask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+        outputs.discard(file, part)
+        raise OutputError(path, outputs.reason(error)) from None
 
 
 def output_name(handout: model.Handout, patient: model.Patient | None = None, large_print: bool = False) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,8 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
+from . import outputs
 from .errors import OutputError, PrintFileError
-from .pdf import file_mode
 
 _CATALOG, _PAGES, _OUTLINES = 1, 2, 3
 _GROUP = 200              # pages under one intermediate /Pages node
@@ -40,17 +39,16 @@ class PrintFile:
     def __init__(self, path: Path, duplex: bool = False):
         self.path, self.duplex = path, duplex
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, self._temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+            handle, self._temporary = outputs.temporary(path.parent)
         except OSError as error:
-            raise OutputError(path, error.strerror or str(error)) from None
+            raise OutputError(path, outputs.reason(error), "the print file") from None
         self._file = os.fdopen(handle, "wb")
         self._offsets = array("Q", [0, 0, 0, 0])    # by object number; 0 is the free entry
         self._groups: list[tuple[int, array]] = []  # (intermediate /Pages number, its page numbers)
         self._outline: list[tuple[str, int]] = []   # (label, first page's object number)
         self._shared: dict[bytes, int] = {}
         self.packets = self.pages = self.blank_pages = 0
-        self._file.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        self._writing(self._file.write, b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
     def __enter__(self) -> "PrintFile":
         return self
@@ -83,6 +81,17 @@ class PrintFile:
             pages = list(reader.pages)
         except (OSError, PdfReadError, ValueError) as error:
             raise PrintFileError(label, str(error)) from None
+        return self._writing(self._copy, pages, label)
+
+    def _writing(self, write, *args):
+        """WRITE(*ARGS); a failed write (a full disk) leaves no temporary file and raises OutputError."""
+        try:
+            return write(*args)
+        except OSError as error:
+            self.abort()
+            raise OutputError(self.path, outputs.reason(error), "the print file") from None
+
+    def _copy(self, pages: list, label: str) -> int:
         copier = _Copier(self)
         numbers = [self._allocate() for _ in pages]
         for page, number in zip(pages, numbers):
@@ -111,6 +120,11 @@ class PrintFile:
 
     # --- the end -------------------------------------------------------------------------------
     def close(self) -> PrintSummary:
+        self._writing(self._finish)
+        return PrintSummary(self.path, self.packets, self.pages + self.blank_pages, self.blank_pages,
+                            self.path.stat().st_size)
+
+    def _finish(self) -> None:
         kids = []
         for number, members in self._groups:
             refs = " ".join(f"{member} 0 R" for member in members)
@@ -128,15 +142,7 @@ class PrintFile:
         self._file.write(b"".join(lines))
         self._file.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
                          % (len(self._offsets), _CATALOG, xref))
-        try:
-            self._file.close()
-            os.chmod(self._temporary, file_mode())
-            os.replace(self._temporary, self.path)
-        except OSError as error:
-            self.abort()
-            raise OutputError(self.path, error.strerror or str(error)) from None
-        return PrintSummary(self.path, self.packets, self.pages + self.blank_pages, self.blank_pages,
-                            self.path.stat().st_size)
+        outputs.put_in_place(self._file, self._temporary, self.path)
 
     def _write_outline(self) -> None:
         items = [(label, page, self._allocate()) for label, page in self._outline]
@@ -152,8 +158,7 @@ class PrintFile:
         self._write_object(_OUTLINES, f"<< /Type /Outlines /Count {len(items)}{ends} >>".encode())
 
     def abort(self) -> None:
-        self._file.close()
-        Path(self._temporary).unlink(missing_ok=True)
+        outputs.discard(self._file, self._temporary)
 
 
 class _Copier:

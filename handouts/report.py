@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model
-from .pdf import file_mode
+from . import model, outputs
+from .errors import OutputError
 
 REPORT_COLUMNS = ("row", "mrn", "status", "pages", "file", "error", "warnings")
 
@@ -31,26 +30,38 @@ class Report:
 
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, self.temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+        try:
+            handle, self.temporary = outputs.temporary(path.parent)
+        except OSError as error:
+            raise OutputError(path, outputs.reason(error), "the report") from None
         self.file = os.fdopen(handle, "w", encoding="utf-8", newline="")
         self.writer = csv.writer(self.file)
-        self.writer.writerow(REPORT_COLUMNS)
+        self._write(REPORT_COLUMNS)
 
     def add(self, result: RowResult) -> None:
         # Warnings sit beside the status: "written" alone hides a handout given in another language.
         cells = (result.line, result.mrn, result.status, result.pages or "", result.file,
                  " | ".join(result.errors), " | ".join(result.warnings))
-        self.writer.writerow([_inert(cell) for cell in cells])
+        self._write([_inert(cell) for cell in cells])
+
+    def _write(self, cells) -> None:
+        try:
+            self.writer.writerow(cells)
+        except OSError as error:
+            self.abort()
+            raise OutputError(self.path, outputs.reason(error), "the report") from None
 
     def close(self) -> None:
-        self.file.close()
-        os.chmod(self.temporary, file_mode())
-        os.replace(self.temporary, self.path)
+        if self.file.closed:
+            return           # aborted by a failed write, which has said so
+        try:
+            outputs.put_in_place(self.file, self.temporary, self.path)
+        except OSError as error:
+            self.abort()
+            raise OutputError(self.path, outputs.reason(error), "the report") from None
 
     def abort(self) -> None:
-        self.file.close()
-        Path(self.temporary).unlink(missing_ok=True)
+        outputs.discard(self.file, self.temporary)
 
 
 def _inert(cell: object) -> object:

@@ -10,7 +10,8 @@ from email.headerregistry import Address
 from pathlib import Path
 from typing import Callable
 
-from .batch import FAILED, BatchOptions, BatchSummary, Catalogue, RowResult, load_catalogue, run_batch
+from .batch import FAILED, BatchOptions, BatchSummary, Catalogue, RowResult, load_catalogue, report_name, run_batch
+from .outputs import refuse_batch_clashes
 from .errors import ContentError, DeliveryError, MailSettingError, NotSent, SmtpError
 from .mail import (Letter, Mailer, SmtpMailer, SmtpSettings, address_problem, attachment_name, compose, encrypted,
                    message_id, password, sender_address)
@@ -80,6 +81,8 @@ def send_packets(manifest_path: Path, batch_options: BatchOptions, options: Emai
     problem = on_problem or (lambda text: None)
     note = on_note or (lambda text: None)
     catalogue = load_catalogue(batch_options)
+    report = batch_options.out_dir / report_name(batch_options.shard)
+    refuse_batch_clashes(manifest_path, catalogue, batch_options, report)       # before the outbox is made
     sender, reply_to = _check_options(options, smtp, catalogue)
     mailer = mailer or SmtpMailer(smtp)          # a bad --cafile is found now, before any packet is made
     summary = EmailSummary(options.outbox, options.dry_run)

@@ -108,7 +108,7 @@ def test_a_manifest_row_asks_for_large_print(tmp_path):
                                        "--jobs", "1"])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"{manifest}:5: large_print: expected yes or no (or an empty cell for no), found 'maybe'"]
+        f"{manifest}:5: large_print: expected yes or no (or an empty cell for no), found another value"]
     assert min(size for _, size, _, _, _ in body_runs(out / "L-1.pdf")) >= 18
     assert min(size for _, size, _, _, _ in body_runs(out / "L-2.pdf")) < 18
     assert min(size for _, size, _, _, _ in body_runs(out / "L-3.pdf")) < 18

@@ -1,0 +1,175 @@
+"""Output files: checked against what the run reads; temporary files a later run can tell from a live run's."""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import IO, Iterable
+
+from . import model
+from .errors import OutputClash, OutputError
+
+try:
+    import fcntl
+except ImportError:          # Windows: a file some process has open cannot be removed, which is lock enough
+    fcntl = None
+
+# mkstemp's names: this prefix, eight of [a-z0-9_], this suffix. No other file is ours to remove.
+_PART_PREFIX, _PART_SUFFIX = ".handouts-", ".part"
+_PART_NAME = re.compile(r"\.handouts-[a-z0-9_]{8}\.part")
+_ATTEMPTS = 5
+
+
+def reason(error: OSError) -> str:
+    """ERROR as a user reads it; making a folder where a file is says "File exists", which misleads."""
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        return "Not a directory"
+    return error.strerror or str(error)
+
+
+def file_mode() -> int:
+    """The mode a newly created file gets under this process's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+# --- temporary files ----------------------------------------------------------------------------------
+def temporary(folder: Path) -> tuple[int, Path]:
+    """A new empty temporary file in FOLDER (made if missing): its descriptor, which holds a lock on it
+    for as long as it is open, and its path. Raises OSError."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for _ in range(_ATTEMPTS):
+        handle, name = _locked(folder)
+        if _named(handle, name):
+            return handle, Path(name)
+        # Another run, starting or ending, took it for a killed run's in the moment between its making and
+        # its lock: short, but a busy machine can pause a process there for milliseconds.
+        os.close(handle)
+    raise OSError(errno.EAGAIN, "another run kept removing this run's temporary files", str(folder))
+
+
+def _locked(folder: Path) -> tuple[int, str]:
+    handle, name = tempfile.mkstemp(dir=folder, prefix=_PART_PREFIX, suffix=_PART_SUFFIX)
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:
+            pass                 # a file system without locks: written unlocked, and never taken for stale
+    return handle, name
+
+
+def _named(handle: int, name: str) -> bool:
+    try:
+        found, held = os.stat(name), os.fstat(handle)
+    except OSError:
+        return False
+    return (found.st_dev, found.st_ino) == (held.st_dev, held.st_ino)
+
+
+def put_in_place(file: IO, part: Path, path: Path) -> None:
+    """Give PART, written through FILE, the usual mode and rename it to PATH; FILE ends closed.
+    The rename comes before the close where the system allows it, so the lock lasts until the name is PATH."""
+    file.flush()
+    os.chmod(part, file_mode())         # mkstemp makes it private
+    if os.name == "nt":                 # Windows renames no open file
+        file.close()
+        os.replace(part, path)
+    else:
+        os.replace(part, path)
+        file.close()
+
+
+def discard(file: IO, part: Path) -> None:
+    """Close FILE, whatever it says (a full disk refuses the last of its buffer), and remove PART."""
+    try:
+        file.close()
+    except OSError:
+        pass
+    Path(part).unlink(missing_ok=True)
+
+
+def remove_stale(*folders: Path) -> int:
+    """Remove from FOLDERS the temporary files of runs that were killed: ours by name, and held by no
+    live process (another run writing to the same folder holds its own). Returns how many."""
+    removed = 0
+    for folder in folders:
+        try:
+            names = [entry.name for entry in os.scandir(folder) if _PART_NAME.fullmatch(entry.name)]
+        except OSError:
+            continue             # no folder yet, or one we may not read: the first write will say so
+        for name in names:
+            try:
+                _remove_unheld(folder / name)
+            except OSError:
+                continue         # held: a live run is writing it
+            removed += 1
+    return removed
+
+
+def _remove_unheld(path: Path) -> None:
+    if fcntl is None:
+        os.unlink(path)          # Windows refuses while any process has it open
+        return
+    handle = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.unlink(path)
+    finally:
+        os.close(handle)
+
+
+# --- outputs that would replace inputs ----------------------------------------------------------------
+def refuse_clash(output: Path, what: str, inputs: Iterable[tuple[str, Path]], fix: str) -> None:
+    """Raise OutputClash if writing OUTPUT (WHAT it is) would replace one of INPUTS: the same path once
+    links and '..' are resolved, or the same file by another name (a hard link; a name differing only in
+    case where case does not count)."""
+    target = output.resolve()
+    for other, path in inputs:
+        if Path(path).resolve() == target or _same_file(Path(path), output):
+            raise OutputClash(output, what, other, path, fix)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False             # one does not exist (yet): not the same file
+
+
+def refuse_batch_clashes(manifest: Path, catalogue, options, report: Path) -> None:
+    """Raise before anything is written if the REPORT, the print file or a packet of a batch (CATALOGUE,
+    OPTIONS) would replace one of its inputs, or the print file a packet or the packets folder."""
+    handouts = [handout for versions in catalogue.by_id.values() for handout in versions.values()]
+    inputs = [("the manifest", manifest), *files_read(handouts, [catalogue.clinic])]
+    folder = options.out_dir.resolve()
+    new_folder = "choose another folder for the packets"
+    refuse_clash(report, "the report", inputs, new_folder)
+    for other, path in inputs:
+        # A packet is named <MRN>.pdf by its row: any PDF name in the packets folder may be taken.
+        if path.resolve().parent == folder and path.suffix.lower() == ".pdf":
+            raise OutputClash(options.out_dir / path.resolve().name, "a packet", other, path, new_folder)
+    if options.print_file is None:
+        return
+    if options.print_file.resolve().parent == folder:
+        # There it could take a packet's name (an MRN "print" makes print.pdf) and replace it.
+        raise OutputError(options.print_file, "the print file must not be in the packets folder; "
+                                              "put it beside that folder")
+    refuse_clash(options.print_file, "the print file", [*inputs, ("the packets folder", options.out_dir)],
+                 "choose another file")
+
+
+def files_read(handouts: Iterable[model.Handout], clinics: Iterable[model.Clinic]) -> list[tuple[str, Path]]:
+    """Every file behind HANDOUTS and CLINICS (handouts, their pictures, profiles, logos), each with what it
+    is to the user."""
+    named = []
+    for clinic in {clinic.path: clinic for clinic in clinics}.values():
+        named += [(what, path) for what, path in (("the clinic profile", clinic.path),
+                                                  ("the clinic's logo", clinic.logo)) if path is not None]
+    for handout in handouts:
+        named.append(("a handout", handout.path))
+        named += [("a picture in a handout", block.src) for section in handout.sections for block in section.blocks
+                  if isinstance(block, model.Image)]
+    return named
