@@ -14,6 +14,9 @@ from .errors import ContentError, ContentErrors, SettingError
 # A handout is tens of kilobytes; PyYAML reads about a megabyte a second, so a larger file is refused
 # before it is parsed.
 MAX_FILE_BYTES = 1_000_000
+# No text may hold more than MAX_BODY characters; a line longer than this (UTF-8 at 4 bytes a character,
+# with room for escapes and quotes) cannot hold a valid one, and is refused before the parse, in milliseconds.
+MAX_LINE_BYTES = 32_000
 # Text that wraps and may run onto the next page (paragraphs, list entries, box text, table cells); one
 # such text is at most about a page and a half, which keeps its layout time in proportion to its length.
 MAX_BODY = 5_000
@@ -86,7 +89,21 @@ def read_file(path: Path) -> bytes:
         raise problem(expected=f"a file of at most {MAX_FILE_BYTES:,} bytes",
                       found=f"{max(status.st_size, len(data)):,} bytes",
                       fix="check that it is the right file; split a very long handout into several")
+    _check_line_lengths(path, data)
     return data
+
+
+def _check_line_lengths(path: Path, data: bytes) -> None:
+    start, number = 0, 1
+    while start <= len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > MAX_LINE_BYTES:
+            raise ContentErrors([ContentError(
+                path, number, expected=f"lines of at most {MAX_LINE_BYTES:,} bytes (a text holds at most "
+                                       f"{MAX_BODY:,} characters)", found=f"a line of {end - start:,} bytes",
+                fix="split the text into shorter paragraphs, entries or rows")])
+        start, number = end + 1, number + 1
 
 
 def path_problem(name: str, key: str) -> dict[str, str] | None:

@@ -225,6 +225,13 @@ def test_a_file_over_a_million_bytes_is_refused_before_it_is_read(write, tmp_pat
                                               "handout into several"])
 
 
+def test_a_line_too_long_to_hold_any_valid_text_is_refused_before_the_yaml_is_parsed(write):
+    handout = write("handout.yaml", SECTION.replace("heading: H", "heading: " + "word " * 180_000))
+    assert_refused(invoke("check", handout), [f"{handout}:5: expected lines of at most 32,000 bytes (a text holds "
+                                              "at most 5,000 characters), found a line of 900,013 bytes; split the "
+                                              "text into shorter paragraphs, entries or rows"])
+
+
 def test_fitting_a_long_title_measures_only_a_few_prefixes(monkeypatch):
     measured = []
 
