@@ -369,6 +369,7 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
     from .batch import BatchOptions
     from .mail import SmtpSettings
     from .sending import EmailOptions, send_packets
+    from .stopping import StopSignals
     if starttls and implicit_tls:
         raise click.UsageError("--starttls and --ssl: give one (--ssl for a port that starts with TLS)")
     tls = "ssl" if implicit_tls else "starttls" if starttls else "auto"
@@ -379,22 +380,15 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
                         os.environ.get("HANDOUTS_SMTP_PASSWORD"), cafile)
     options = EmailOptions(sender, outbox, reply_to, subject, encrypt, dry_run, max_size, retry_wait=retry_wait)
     try:
-        summary = send_packets(manifest, batch_options, options, smtp,
-                               on_problem=lambda text: click.echo(text, err=True), on_note=click.echo)
+        with StopSignals() as stop:
+            summary = send_packets(manifest, batch_options, options, smtp, stop=stop,
+                                   on_problem=lambda text: click.echo(text, err=True), on_note=click.echo)
     except HandoutError as error:
         _fail(error)
-    made = summary.batch
-    click.echo(f"Packets: {made.written} written, {made.unchanged} unchanged, {made.failed} failed "
-               f"in {made.seconds:.1f} s")
-    if summary.dry_run:
-        click.echo(f"Dry run: {summary.queued} messages written to {summary.outbox}, none sent; "
-                   f"{summary.already_sent} already sent, {summary.skipped} skipped, {summary.row_errors} row errors, "
-                   f"{summary.permanent} permanent failures")
-    else:
-        click.echo(f"Email: {summary.sent} sent, {summary.already_sent} already sent, {summary.skipped} skipped, "
-                   f"{summary.temporary} temporary failures, {summary.permanent} permanent failures, "
-                   f"{summary.row_errors} row errors; {summary.sent} messages in {summary.seconds:.1f} s "
-                   f"({summary.messages_per_second:.1f} messages per second)")
-    click.echo(f"Outbox: {summary.outbox}")
+    for line in summary.lines():
+        click.echo(line)
+    if summary.stopped:
+        click.echo(stop.sending_message(summary.sent, summary.sent_log), err=True)
+        sys.exit(stop.exit_status)
     if summary.not_sent:
         sys.exit(EXIT_CONTENT)

@@ -18,6 +18,7 @@ import yaml
 from . import csvread, fonts, model
 from .dates import BadDate, parse_date
 from .errors import ContentError, ContentErrors
+from .limits import not_a_file
 from .yamlerror import stream_problem
 
 REQUIRED = ("mrn", "name", "handouts")
@@ -64,8 +65,13 @@ class Manifest:
         self.date_order = date_order          # MDY or DMY also reads dates such as 12/4/2026; None: ISO only
         self.handout_ids = frozenset(handout_ids)
         self.warnings: list[ContentError] = []
-        if not path.is_file():
-            raise ContentErrors([ContentError(path, 0, expected="a manifest file (CSV or YAML)", found="no such file")])
+        # Asked before anything opens it: opening or reading a pipe or a device waits for a writer, or never ends.
+        found = not_a_file(path)
+        if found == "no such file":
+            raise ContentErrors([ContentError(path, 0, expected="a manifest file (CSV or YAML)", found=found)])
+        if found:
+            raise ContentErrors([ContentError(path, 1, expected="a regular file", found=found,
+                                              fix="name a file saved on disk")])
         self._yaml = path.suffix.lower() in (".yaml", ".yml")
 
     def rows(self) -> Iterator[Row]:

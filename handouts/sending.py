@@ -16,9 +16,10 @@ from .errors import ContentError, DeliveryError, MailSettingError, NotSent, Smtp
 from .mail import (Letter, Mailer, SmtpMailer, SmtpSettings, address_problem, attachment_name, compose, encrypted,
                    message_id, password, sender_address)
 from .model import plain
-from .outbox import Outbox
+from .outbox import SENT_LOG, Outbox
 
 MEGABYTE = 1_000_000
+_STOP_POLL_SECONDS = 0.1      # a signal handler does not cut a sleep short: the wait between rounds asks this often
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,11 @@ class EmailSummary:
     temporary: int = 0                    # still in the outbox after every attempt
     permanent: int = 0                    # in failed/, refused by the server in this run or an earlier one
     seconds: float = 0.0                  # sending only; the packets' time is in batch
+    stopped: bool = False                 # asked to stop before the last row or message: the rest waits
+
+    @property
+    def sent_log(self) -> Path:
+        return self.outbox / SENT_LOG
 
     @property
     def not_sent(self) -> int:
@@ -56,6 +62,22 @@ class EmailSummary:
     @property
     def messages_per_second(self) -> float:
         return self.sent / self.seconds if self.seconds else 0.0
+
+    def lines(self) -> list[str]:
+        """What the run did, as its closing lines: the packets, the messages, the outbox."""
+        made = self.batch
+        lines = [f"Packets: {made.written} written, {made.unchanged} unchanged, {made.failed} failed "
+                 f"in {made.seconds:.1f} s"] if made is not None else []
+        if self.dry_run:
+            lines.append(f"Dry run: {self.queued} messages written to {self.outbox}, none sent; "
+                         f"{self.already_sent} already sent, {self.skipped} skipped, {self.row_errors} row errors, "
+                         f"{self.permanent} permanent failures")
+        else:
+            lines.append(f"Email: {self.sent} sent, {self.already_sent} already sent, {self.skipped} skipped, "
+                         f"{self.temporary} temporary failures, {self.permanent} permanent failures, "
+                         f"{self.row_errors} row errors; {self.sent} messages in {self.seconds:.1f} s "
+                         f"({self.messages_per_second:.1f} messages per second)")
+        return lines + [f"Outbox: {self.outbox}"]
 
 
 @dataclass(frozen=True)
@@ -69,17 +91,21 @@ class _Queued:
 
 
 Report = Callable[[str], None]
+Stop = Callable[[], bool]
 
 
 def send_packets(manifest_path: Path, batch_options: BatchOptions, options: EmailOptions, smtp: SmtpSettings,
                  on_problem: Report | None = None, on_note: Report | None = None,
-                 mailer: Mailer | None = None) -> EmailSummary:
+                 mailer: Mailer | None = None, stop: Stop | None = None) -> EmailSummary:
     """Make or reuse each row's packet, queue one message per row with an address, and send what is queued.
 
     ON_PROBLEM hears every problem (a row that cannot be sent, a message not sent) and ON_NOTE every row
-    skipped, as they are found: every row is checked, and its problems told, before the first connection."""
+    skipped, as they are found: every row is checked, and its problems told, before the first connection.
+    Once STOP, asked before each row and each message, says yes: the packet or message in progress is
+    finished (a message sent is logged), nothing more is queued or sent, and the summary says stopped."""
     problem = on_problem or (lambda text: None)
     note = on_note or (lambda text: None)
+    stop = stop or (lambda: False)
     catalogue = load_catalogue(batch_options)
     report = batch_options.out_dir / report_name(batch_options.shard)
     refuse_batch_clashes(manifest_path, catalogue, batch_options, report)       # before the outbox is made
@@ -94,11 +120,20 @@ def send_packets(manifest_path: Path, batch_options: BatchOptions, options: Emai
                 problem(message)
             results.append(result)
 
-        summary.batch = run_batch(manifest_path, batch_options, on_row, problem, catalogue)
+        summary.batch = run_batch(manifest_path, batch_options, on_row, problem, catalogue, stop)
         letters = _Letters(manifest_path, batch_options.out_dir, catalogue, options, sender, reply_to, outbox)
-        queue = [queued for result in results
-                 if (queued := letters.queue(result, summary, problem, note)) is not None]
+        queue = []
+        for result in results:
+            if stop():
+                break
+            if (queued := letters.queue(result, summary, problem, note)) is not None:
+                queue.append(queued)
         summary.queued = len(queue)
+        if stop():
+            # Rows not reached have no message yet, so the outbox cannot be judged against them; and a
+            # stop asked for before the first message is sent means none is.
+            summary.stopped = True
+            return summary
         names = {queued.name for queued in queue}
         for name in outbox.queued():
             if name not in names:
@@ -106,7 +141,7 @@ def send_packets(manifest_path: Path, batch_options: BatchOptions, options: Emai
                         "(one of them changed, or it is from another manifest); it is not sent; "
                         "delete it if it is no longer wanted")
         if queue and not options.dry_run:
-            _deliver(queue, outbox, mailer, sender.addr_spec, manifest_path, options, summary, problem)
+            _deliver(queue, outbox, mailer, sender.addr_spec, manifest_path, options, summary, problem, stop)
     return summary
 
 
@@ -230,18 +265,20 @@ def _redacted(reply: str, address: str) -> str:
 
 
 def _deliver(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, manifest_path: Path,
-             options: EmailOptions, summary: EmailSummary, problem: Report) -> None:
-    """Send the queue, in rounds: what failed for a while is tried again after a wait that doubles."""
+             options: EmailOptions, summary: EmailSummary, problem: Report, stop: Stop) -> None:
+    """Send the queue, in rounds: what failed for a while is tried again after a wait that doubles.
+    Once STOP says yes, what this run has not tried waits in the outbox; what it tried and failed is told."""
     started = time.perf_counter()
     remaining = queue
     failures: dict[str, DeliveryError] = {}
     try:
         for attempt in range(1, max(1, options.attempts) + 1):
-            if attempt > 1:
-                time.sleep(options.retry_wait * 2 ** (attempt - 2))
-            failures = _round(remaining, outbox, mailer, sender, manifest_path, summary, problem)
+            if attempt > 1 and _stopped_while_waiting(options.retry_wait * 2 ** (attempt - 2), stop):
+                summary.stopped = True
+                break
+            failures = _round(remaining, outbox, mailer, sender, manifest_path, summary, problem, stop)
             remaining = [queued for queued in remaining if queued.name in failures]
-            if not remaining:
+            if not remaining or summary.stopped:
                 break
     except SmtpError as error:
         raise dataclasses.replace(error, waiting=len(queue) - summary.sent - summary.permanent,
@@ -256,12 +293,27 @@ def _deliver(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, 
                             temporary=True, attempts=options.attempts)))
 
 
+def _stopped_while_waiting(seconds: float, stop: Stop) -> bool:
+    """Wait SECONDS, unless STOP says yes first; whether it did."""
+    end = time.monotonic() + seconds
+    while not stop():
+        left = end - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(left, _STOP_POLL_SECONDS))
+    return True
+
+
 def _round(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, manifest_path: Path,
-           summary: EmailSummary, problem: Report) -> dict[str, DeliveryError]:
-    """One attempt at each message; the temporary failures, by file name."""
+           summary: EmailSummary, problem: Report, stop: Stop) -> dict[str, DeliveryError]:
+    """One attempt at each message, until STOP says yes; the temporary failures, by file name."""
     failures: dict[str, DeliveryError] = {}
     try:
         for index, queued in enumerate(queue):
+            if stop():
+                # Between messages: the one before is sent and logged, or failed and told.
+                summary.stopped = True
+                break
             try:
                 mailer.send(outbox.read(queued.name), sender, queued.address)
             except DeliveryError as error:

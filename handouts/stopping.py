@@ -1,4 +1,4 @@
-"""Stop requests: while in use, SIGINT and SIGTERM become a question a long run asks between rows."""
+"""Stop requests: while in use, SIGINT and SIGTERM become a question a long run asks between rows or messages."""
 from __future__ import annotations
 
 import signal
@@ -46,6 +46,13 @@ class StopSignals:
         unprinted = "; no print file was written" if print_file_asked else ""
         return (f"Stopped by {self.name}: {written} {packets} written, {unchanged} unchanged before the stop; "
                 f"{report} lists them{unprinted}; run the command again to make the rest")
+
+    def sending_message(self, sent: int, log: object) -> str:
+        """What a run of emails stopped by the signal sent, and what to do next."""
+        messages = "message" if sent == 1 else "messages"
+        listed = f"; {log} lists every message sent" if sent else ""
+        return (f"Stopped by {self.name}: {sent} {messages} sent before the stop{listed}; "
+                "run the command again to send the rest")
 
     @property
     def exit_status(self) -> int:

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -654,3 +655,31 @@ def test_notes_with_more_lines_than_the_cover_holds_are_a_row_error(tmp_path, cl
     result = run(path, clinic_dir, tmp_path / "out", "--cover")
     assert (result.exit_code, result.stderr) == (
         1, f"{path}:2: notes: expected notes of at most 6 lines, to fit on the first page, found 7\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_the_library_refuses_a_named_pipe_as_the_manifest_without_opening_it(tmp_path, clinic_dir):
+    """run_batch called directly, without the command's check of its argument."""
+    from handouts.batch import BatchOptions, run_batch
+    from handouts.errors import ContentErrors
+    pipe = tmp_path / "patients.csv"
+    os.mkfifo(pipe)
+    # A writer that never writes nor closes: a reader that opens the pipe waits on it forever.
+    writer = os.open(pipe, os.O_RDWR | os.O_NONBLOCK)
+    outcome: list[BaseException | object] = []
+
+    def batch() -> None:
+        try:
+            outcome.append(run_batch(pipe, BatchOptions(out_dir=tmp_path / "out", content=clinic_dir)))
+        except BaseException as error:          # noqa: BLE001 - handed to the test's thread below
+            outcome.append(error)
+
+    thread = threading.Thread(target=batch, daemon=True)
+    thread.start()
+    thread.join(30)
+    os.close(writer)
+    assert not thread.is_alive(), "run_batch is still waiting on the pipe"
+    assert len(outcome) == 1 and isinstance(outcome[0], ContentErrors), outcome
+    assert [str(error) for error in outcome[0].errors] == [
+        f"{pipe}:1: expected a regular file, found a named pipe (FIFO); name a file saved on disk"]
+    assert not (tmp_path / "out").exists()

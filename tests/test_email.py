@@ -1,12 +1,19 @@
 """`handouts email` against a real SMTP server (aiosmtpd on 127.0.0.1), as a clinic's staff would run it."""
 from __future__ import annotations
 
+import asyncio
 import io
+import json
+import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import stat
+import subprocess
+import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from email import policy
@@ -536,3 +543,90 @@ def test_a_second_run_on_the_same_outbox_at_once_is_refused(tmp_path, packets, s
     assert result.stderr == (f"{tmp_path / 'outbox'}: another 'handouts email' is sending from this outbox; wait "
                              "for it to finish (two runs at once could send a packet twice)\n")
     assert server.received == []
+
+
+# --- stopped by a signal ----------------------------------------------------------------------------
+class SlowRecorder(Recorder):
+    """A server that takes a moment over each message, so a run of a few dozen is still sending when
+    the test's signal comes. Nothing is timed: the wait only keeps the run going."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.05)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def many_rows(count: int) -> list[str]:
+    return [f"S-{n:03d},Pat {n},1950-01-01,p{n}@example.org,en,kyphoplasty-care-after" for n in range(count)]
+
+
+def email_process(manifest: Path, port: int) -> subprocess.Popen:
+    folder = manifest.parent
+    env = {key: value for key, value in os.environ.items() if not key.startswith("HANDOUTS_SMTP")}
+    return subprocess.Popen([sys.executable, "-m", "handouts", "email", str(manifest), "--packets",
+                             str(folder / "packets"), "--content", str(CONTENT), "--jobs", "1", "--smtp-host",
+                             "127.0.0.1", "--smtp-port", str(port), "--from", SENDER, "--outbox",
+                             str(folder / "outbox"), "--retry-wait", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=folder,
+                            env={**env, "PYTHONPATH": str(REPO)}, start_new_session=True)
+
+
+def wait_for(process: subprocess.Popen, folder: Path, pattern: str) -> None:
+    """Until a file matching PATTERN is in FOLDER; at most a minute, and not past the process's end."""
+    deadline = time.monotonic() + 60
+    while not (folder.is_dir() and any(folder.glob(pattern))):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, f"nothing matching {pattern} in {folder} after a minute"
+        time.sleep(0.01)
+
+
+def logged(outbox: Path) -> list[str]:
+    return [json.loads(line)["file"] for line in (outbox / "sent.log").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
+@pytest.mark.parametrize("stop, to_group, while_doing", [
+    (signal.SIGINT, True, "sending"),       # Ctrl-C at a terminal: the whole process group gets it
+    (signal.SIGTERM, False, "sending"),     # docker stop, Kubernetes: the main process only
+    (signal.SIGTERM, False, "packets"),     # before any message is written
+], ids=["SIGINT-group-sending", "SIGTERM-main-sending", "SIGTERM-main-packets"])
+def test_sigint_and_sigterm_stop_between_messages_and_the_rerun_sends_the_rest_once(tmp_path, smtp_server, stop,
+                                                                                   to_group, while_doing):
+    count = 40
+    server = SlowRecorder()
+    controller = smtp_server(server)
+    path = write_manifest(tmp_path, *many_rows(count))
+    outbox = tmp_path / "outbox"
+    run = email_process(path, controller.port)
+    try:
+        if while_doing == "sending":
+            wait_for(run, outbox / "sent", "*.eml")
+        else:
+            wait_for(run, tmp_path / "packets", "*.pdf")
+        (os.killpg if to_group else os.kill)(run.pid, stop)
+        stdout, stderr = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    sent = files(outbox / "sent")
+    messages = "message" if len(sent) == 1 else "messages"
+    listed = f"; {outbox / 'sent.log'} lists every message sent" if sent else ""
+    assert (run.returncode, stderr.splitlines()) == (128 + stop, [
+        f"Stopped by {stop.name}: {len(sent)} {messages} sent before the stop{listed}; "
+        "run the command again to send the rest"]), stdout
+    if while_doing == "sending":
+        assert 0 < len(sent) < count
+        assert f"Email: {len(sent)} sent, " in stdout
+    else:
+        assert sent == [] and files(outbox) == [] and server.received == []
+    # Every message the server took is in sent/ and logged: none is half-way.
+    assert len(server.received) == len(sent) and sorted(logged(outbox) if sent else []) == sent
+    assert [part for folder in (outbox, outbox / "sent", tmp_path / "packets")
+            for part in folder.glob(".*.part")] == []
+
+    again = email_process(path, controller.port)
+    stdout, stderr = again.communicate(timeout=300)
+    assert (again.returncode, stderr) == (0, ""), stdout
+    addresses = Counter(address for got in server.received for address in got.recipients)
+    assert addresses == Counter({f"p{n}@example.org": 1 for n in range(count)})
+    assert sorted(logged(outbox)) == files(outbox / "sent") and len(files(outbox / "sent")) == count
