@@ -54,7 +54,7 @@ def test_each_bad_row_is_reported_with_its_line_and_the_other_rows_are_still_mad
     path = manifest(tmp_path,
                     f"A-1,Ana Good,1948-03-14,en,{CARE},2026-12-01,2026-12-03,",
                     f"A-2,,1948-03-14,en,{CARE},,,",
-                    f"A-3,Cai Unknown,1948-03-14,en,kyphoplasty-recovery,,,",
+                    "A-3,Cai Unknown,1948-03-14,en,kyphoplasty-recovery,,,",
                     f"A-4,Dee Date,1948-03-14,en,{CARE},2026-12-01,2026-13-03,",
                     f"../../etc/x,Eve Path,1948-03-14,en,{CARE},,,",
                     f"a-1,Fay Twice,1948-03-14,en,{CARE},,,",
