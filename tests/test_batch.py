@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from conftest import TODAY
 from handouts.cli import main
 from pdfcheck import all_text, flat, page_texts
 
@@ -670,7 +671,7 @@ def test_the_library_refuses_a_named_pipe_as_the_manifest_without_opening_it(tmp
 
     def batch() -> None:
         try:
-            outcome.append(run_batch(pipe, BatchOptions(out_dir=tmp_path / "out", content=clinic_dir)))
+            outcome.append(run_batch(pipe, BatchOptions(out_dir=tmp_path / "out", content=clinic_dir, today=TODAY)))
         except BaseException as error:          # noqa: BLE001 - handed to the test's thread below
             outcome.append(error)
 
