@@ -241,16 +241,17 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
     lone = len(packet.handouts) == 1 and not packet.cover
     look = styles.look(packet.large_print)
     looks: list[PartLook] = []
+    # Each handout's values in its own language: dates in its words.
+    values_of = [placeholder_values(clinic, packet.patient, handout.language) for handout in packet.handouts]
     if packet.cover:
         mrn = [packet.patient.mrn] if packet.patient and packet.patient.mrn else []
         looks.append(PartLook(locale.cover_title, mrn, None, patient_chunks(packet.patient, locale, packet_values)))
-    for handout in packet.handouts:
-        values = placeholder_values(clinic, packet.patient, handout.language)
+    for handout, values in zip(packet.handouts, values_of):
         handout_locale = for_language(handout.language)
         looks.append(PartLook(model.plain(handout.title, values, styles.BLANK), _facts(handout, handout_locale),
                               handout_locale.page_of, patient_chunks(packet.patient, handout_locale, values)))
     furniture = Furniture(clinic, paper, looks, look)
-    parts = _laid_out_parts(packet, clinic, furniture.geometry, locale, looks, lone)
+    parts = _laid_out_parts(packet, clinic, furniture.geometry, locale, looks, lone, packet_values, values_of)
 
     first = packet.handouts[0]
     titles = [part.title for part in looks[1 if packet.cover else 0:]]
@@ -273,18 +274,17 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
 
 
 def _laid_out_parts(packet: Packet, clinic: model.Clinic, geometry: Geometry, locale: Locale,
-                    looks: list[PartLook], lone: bool) -> list[tuple[list[Page], tuple[str, str, int] | None]]:
+                    looks: list[PartLook], lone: bool, packet_values: dict[str, str],
+                    values_of: list[dict[str, str]]) -> list[tuple[list[Page], tuple[str, str, int] | None]]:
     """Each part of PACKET laid out in GEOMETRY (handouts from the cache when they read the same), with
-    the outline entry of its first page."""
+    the outline entry of its first page; PACKET_VALUES fill the cover, VALUES_OF each handout."""
     look = styles.look(packet.large_print)
     parts: list[tuple[list[Page], tuple[str, str, int] | None]] = []
     if packet.cover:
-        values = placeholder_values(clinic, packet.patient, packet.language)
-        flowables = cover(list(packet.handouts), packet.patient or model.Patient(), clinic, values,
+        flowables = cover(list(packet.handouts), packet.patient or model.Patient(), clinic, packet_values,
                           geometry, locale, clinic.color, packet.notes, look)
         parts.append((_lay_out(flowables, geometry, packet.handouts[0].path), ("cover", locale.cover_title, 0)))
-    for handout in packet.handouts:
-        values = placeholder_values(clinic, packet.patient, handout.language)
+    for handout, values in zip(packet.handouts, values_of):
         part = len(parts)
         notes = packet.notes if packet.notes and not packet.cover and part == 0 else None
 
