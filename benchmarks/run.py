@@ -46,8 +46,9 @@ NO_BYTECODE = {**ENV, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def render_times(count: int) -> list[float]:
-    from handouts import loading, model
-    from handouts.pdf import Packet, render_packet
+    from handouts.content import loading
+    from handouts import model
+    from handouts.render.document import Packet, render_packet
     handout = loading.load_handout(HANDOUT)
     clinic = loading.load_clinic(CLINIC)
 
@@ -69,8 +70,9 @@ LONG_TEXT_WORDS = ("rest", "walk", "call", "your", "doctor", "if", "the", "pain"
 def long_text_ms(folder: Path, words: int, runs: int) -> float:
     """Median ms to load and lay out, in this process, a handout of WORDS words in paragraphs as long as
     the length limit allows; other words each run, so no layout is reused."""
-    from handouts import limits, loading, model
-    from handouts.pdf import render
+    from handouts.content import limits, loading
+    from handouts import model
+    from handouts.render.document import render
     limit = limits.MAX_BODY
     times = []
     for run in range(runs):

@@ -18,13 +18,15 @@ from typing import Callable, Iterator
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from . import __version__, fonts, locales, model, outputs, workers
+from . import __version__, locales, model, workers
+from .render import fonts
+from .delivery import outputs
 from .build import load, nearest_clinic, no_clinic_profile
 from .errors import ContentError, ContentErrors, HandoutError, OutputError
-from .manifest import Manifest, Row
-from .pdf import Packet, render_packet, write_atomically
-from .printfile import PrintFile, PrintSummary
-from .report import Report, RowResult
+from .content.manifest import Manifest, Row
+from .render.document import Packet, render_packet, write_atomically
+from .delivery.printfile import PrintFile, PrintSummary
+from .delivery.report import Report, RowResult
 
 WRITTEN, UNCHANGED, FAILED = "written", "unchanged", "failed"
 _FINGERPRINT_PREFIX = "handouts-inputs:"

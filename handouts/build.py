@@ -7,12 +7,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from . import fonts, loading, model, outputs
+from .render import fonts
+from .content import loading
+from . import model
+from .delivery import outputs
 from .errors import ContentError, ContentErrors, NoClinicProfile, SettingError
-from .pdf import Rendered, Written, output_name, render, write_atomically
+from .render.document import Rendered, Written, output_name, render, write_atomically
 
 if TYPE_CHECKING:
-    from . import readability
+    from .content import readability
 
 CLINIC_FILE = "clinic.yaml"
 
@@ -163,7 +166,7 @@ def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "
     and passed review dates. The jargon list is JARGON_PATH, or jargon.yaml beside each handout; the
     clinic profile is CLINIC_PATH, or each handout's nearest clinic.yaml (a warning where there is none)."""
     # Only check measures reading levels: build and batch start without loading the measures.
-    from . import readability
+    from .content import readability
     limits = limits or readability.Limits()
     loaded = load_each(paths, clinic_path)
     _render_all(loaded, paper)

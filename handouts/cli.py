@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .dates import ORDERS
+from .content.dates import ORDERS
 from .errors import HandoutError, one_line
 
 EXIT_CONTENT = 1
@@ -42,7 +42,7 @@ _encoding = click.option("--encoding", metavar="NAME", callback=_text_encoding,
 
 def _regular_file(context: click.Context, parameter: click.Parameter, value: Path | None) -> Path | None:
     """Refuse a pipe or a device before anything reads it: reading one waits for a writer, or never ends."""
-    from .limits import not_a_file
+    from .content.limits import not_a_file
     found = not_a_file(value) if value is not None else None
     if found:
         raise click.BadParameter(f"expected a regular file, found {found}")
@@ -104,7 +104,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
           --set patient.mrn=A-1001 --set followup.date=2026-12-03
     """
     from .build import build as build_handouts
-    from .loading import patient_from_settings
+    from .content.loading import patient_from_settings
     try:
         patient = patient_from_settings(settings, date_order)
         written = build_handouts(paths, out_dir, paper, clinic, patient, allow_expired, large_print,
@@ -141,7 +141,7 @@ def check(paths: tuple[Path, ...], clinic: Path | None, strict: bool, warn_grade
       handouts check content/ --strict
     """
     from .build import check as check_handouts
-    from .readability import Limits
+    from .content.readability import Limits
     if warn_grade > max_grade:
         raise click.BadParameter(f"{warn_grade:g} is above --max-grade {max_grade:g}", param_hint="--warn-grade")
     try:
@@ -181,7 +181,7 @@ def list_(paths: tuple[Path, ...]) -> None:
     Example:
       handouts list content/
     """
-    from .loading import load_handouts
+    from .content.loading import load_handouts
     from .model import plain
     try:
         handouts = load_handouts(paths or (Path("content"),))
@@ -367,7 +367,7 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
           --from "Riverside Spine Center <handouts@riverside-spine.example.org>"
     """
     from .batch import BatchOptions
-    from .mail import SmtpSettings
+    from .delivery.mail import SmtpSettings
     from .sending import EmailOptions, send_packets
     from .stopping import StopSignals
     if starttls and implicit_tls:

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Callable
 
 from .batch import FAILED, BatchOptions, BatchSummary, Catalogue, RowResult, load_catalogue, report_name, run_batch
-from .outputs import refuse_batch_clashes
+from .delivery.outputs import refuse_batch_clashes
 from .errors import ContentError, DeliveryError, MailSettingError, NotSent, SmtpError
-from .mail import (Letter, Mailer, SmtpMailer, SmtpSettings, address_problem, attachment_name, compose, encrypted,
+from .delivery.mail import (Letter, Mailer, SmtpMailer, SmtpSettings, address_problem, attachment_name, compose, encrypted,
                    message_id, password, sender_address)
 from .model import plain
-from .outbox import SENT_LOG, Outbox
+from .delivery.outbox import SENT_LOG, Outbox
 
 MEGABYTE = 1_000_000
 _STOP_POLL_SECONDS = 0.1      # a signal handler does not cut a sleep short: the wait between rounds asks this often

@@ -8,7 +8,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from handouts import loading, model
+from handouts.content import loading
+from handouts import model
 from handouts.cli import main
 from pdfcheck import all_text, assert_in_order
 

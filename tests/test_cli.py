@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from handouts.cli import main
-from handouts.loading import load_handouts
-from handouts.pdf import output_name
+from handouts.content.loading import load_handouts
+from handouts.render.document import output_name
 from pdfcheck import all_text
 
 REPO = Path(__file__).resolve().parent.parent

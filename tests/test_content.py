@@ -8,7 +8,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from handouts import loading, model
+from handouts.content import loading
+from handouts import model
 from handouts.cli import main
 from pdfcheck import all_text
 
@@ -79,7 +80,7 @@ def test_the_shipped_content_passes_the_strict_check():
 
 @pytest.mark.parametrize("handout_id", IDS)
 def test_the_english_handouts_read_at_grade_6_or_below(handout_id):
-    from handouts import readability
+    from handouts.content import readability
     level = readability.measure(loading.load_handout(REPO / "content" / f"{handout_id}.yaml"))
     assert level.measures.flesch_kincaid <= 6
     assert level.measures.smog <= 9
@@ -87,7 +88,7 @@ def test_the_english_handouts_read_at_grade_6_or_below(handout_id):
 
 @pytest.mark.parametrize("handout_id", IDS)
 def test_the_spanish_handouts_are_fairly_easy_on_the_inflesz_scale(handout_id):
-    from handouts import readability
+    from handouts.content import readability
     handout = loading.load_handout(REPO / "content" / f"{handout_id}.es.yaml")
     assert handout.language == "es"
     assert readability.measure(handout).measures.inflesz >= 65

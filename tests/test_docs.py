@@ -20,7 +20,7 @@ def _block_examples() -> list[str]:
 
 
 def test_the_format_documents_every_block_type():
-    from handouts.loading import BLOCK_READERS
+    from handouts.content.loading import BLOCK_READERS
     documented = {key for example in _block_examples() for key in re.findall(r"^- (\w+):", example, flags=re.M)}
     assert documented == set(BLOCK_READERS)
 

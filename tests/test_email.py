@@ -30,7 +30,7 @@ from pypdf import PdfReader
 from pypdf import PasswordType
 
 from handouts.cli import main
-from handouts.outbox import Outbox
+from handouts.delivery.outbox import Outbox
 from pdfcheck import flat
 from tlscert import make_certificates
 

@@ -12,8 +12,9 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from pypdf import PdfReader
 
-from handouts import loading, model
-from handouts.pdf import Packet, render_packet
+from handouts.content import loading
+from handouts import model
+from handouts.render.document import Packet, render_packet
 from pdfcheck import flat, text_runs
 
 REPO = Path(__file__).resolve().parent.parent

@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from handouts import loading, model, styles
+from handouts.content import loading
+from handouts import model
+from handouts.render import styles
 from handouts.cli import main
 from pdfcheck import all_text, fonts, squares, text_runs
 

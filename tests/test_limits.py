@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from handouts import furniture, loading
+from handouts.render import furniture
+from handouts.content import loading
 from handouts.cli import main
 
 REPO = Path(__file__).resolve().parent.parent

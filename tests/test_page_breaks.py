@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from handouts import loading, model, styles
-from handouts.pdf import render
+from handouts.content import loading
+from handouts import model
+from handouts.render import styles
+from handouts.render.document import render
 from pdfcheck import body_lines
 
 HEAD = "id: breaks\ntitle: Page Breaks\nkind: general\nsections:\n"

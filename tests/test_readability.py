@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from handouts import readability
+from handouts.content import readability
 from handouts.cli import main
-from handouts.loading import load_handout, source_hash
+from handouts.content.loading import load_handout, source_hash
 
 WELL_FORMED = """\
 id: {id}

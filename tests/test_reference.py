@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts import loading
-from handouts.pdf import output_name, render
+from handouts.content import loading
+from handouts.render.document import output_name, render
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = Path(__file__).parent / "reference"

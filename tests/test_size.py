@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from handouts import loading, styles
-from handouts.pdf import render
+from handouts.content import loading
+from handouts.render import styles
+from handouts.render.document import render
 
 REPO = Path(__file__).resolve().parent.parent
 

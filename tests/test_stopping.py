@@ -170,7 +170,7 @@ def test_only_our_own_temporary_files_that_no_live_run_holds_are_removed(tmp_pat
 def test_a_temporary_file_another_run_removes_before_it_is_locked_is_made_again(tmp_path, monkeypatch):
     """The one moment a temporary file is not locked is between its making and its lock; another run
     starting then may take it for a killed run's and remove it."""
-    from handouts import outputs
+    from handouts.delivery import outputs
     make, removed = outputs._locked, []
 
     def made_then_removed_once(folder):

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from reportlab.platypus import Paragraph
 
-from handouts import loading, styles
-from handouts.flowables import markup, story
+from handouts.content import loading
+from handouts.render import styles
+from handouts.render.flowables import markup, story
 from story import describe
 
 DATA = Path(__file__).parent / "data"

@@ -10,10 +10,10 @@ from typing import Iterable
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from .errors import ContentError, FontFileMissing
-from .model import Text
+from ..errors import ContentError, FontFileMissing
+from ..model import Text
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
 
 MAIN, MAIN_BOLD, MAIN_ITALIC, MAIN_BOLD_ITALIC = "NotoSans", "NotoSans-Bold", "NotoSans-Italic", "NotoSans-BoldItalic"
 FALLBACK, FALLBACK_BOLD = "DejaVuSans", "DejaVuSans-Bold"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
-from .errors import ContentError, ContentErrors
+from ..errors import ContentError, ContentErrors
 
 MAX_CELL = 10_000         # characters in a cell: twenty times the longest column's own limit (notes, 500)
 MAX_ROW = 100_000         # characters in a row: below the csv module's own field limit (131,072), so never its error

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ContentError
+from ..errors import ContentError
 
 _BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")     # what YAML counts as a line break
 _CHUNK = 1 << 16

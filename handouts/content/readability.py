@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from . import model
-from .errors import ContentError
+from .. import model
+from ..errors import ContentError
 
 VAGUE_HEADINGS = frozenset({
     "other", "others", "other things", "misc", "miscellaneous", "general", "more", "more information",

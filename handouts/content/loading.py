@@ -14,9 +14,10 @@ from typing import Callable, Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import limits, model
+from . import limits
+from .. import model
 from .dates import BadDate, parse_date
-from .errors import ContentError, ContentErrors, NoHandoutsFound, SettingError
+from ..errors import ContentError, ContentErrors, NoHandoutsFound, SettingError
 
 # Files that live beside handouts in a content folder but are not handouts themselves.
 NOT_HANDOUTS = frozenset({"clinic.yaml", "clinic.yml", "jargon.yaml", "jargon.yml"})

@@ -13,11 +13,13 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
-from . import __version__, fonts, model, outputs, styles
-from .errors import ContentError, ContentErrors, OutputError
+from .. import __version__, model
+from . import fonts, styles
+from ..delivery import outputs
+from ..errors import ContentError, ContentErrors, OutputError
 from .flowables import cover, notes_box, story
 from .furniture import Furniture, PartLook, patient_chunks
-from .locales import Locale, for_language
+from ..locales import Locale, for_language
 from .styles import Geometry
 
 # Streams are compressed already; ASCII85 on top of that only makes every PDF a quarter larger.

@@ -18,7 +18,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from . import outputs
-from .errors import OutputError, PrintFileError
+from ..errors import OutputError, PrintFileError
 
 _CATALOG, _PAGES, _OUTLINES = 1, 2, 3
 _GROUP = 200              # pages under one intermediate /Pages node

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import ContentError, ContentErrors, SettingError
+from ..errors import ContentError, ContentErrors, SettingError
 
 # A handout is tens of kilobytes; PyYAML reads about a megabyte a second, so a larger file is refused
 # before it is parsed.

@@ -7,7 +7,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import OutboxBusy, OutboxError
+from ..errors import OutboxBusy, OutboxError
 
 SENT_DIR, FAILED_DIR, SENT_LOG = "sent", "failed", "sent.log"
 REPLY_SUFFIX = ".reply.txt"

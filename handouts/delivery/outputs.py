@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import IO, Iterable
 
-from . import model
-from .errors import OutputClash, OutputError
+from .. import model
+from ..errors import OutputClash, OutputError
 
 try:
     import fcntl

@@ -6,8 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import model, outputs
-from .errors import OutputError
+from .. import model
+from . import outputs
+from ..errors import OutputError
 
 REPORT_COLUMNS = ("row", "mrn", "status", "pages", "file", "error", "warnings")
 

@@ -16,9 +16,10 @@ from reportlab.platypus import Table as TableFlowable
 from reportlab.platypus import TableStyle
 from reportlab.platypus.flowables import CondPageBreak
 
-from . import fonts, model, styles
-from .errors import ContentError, ContentErrors
-from .locales import ENGLISH, Locale, base_language, for_language
+from . import fonts, styles
+from .. import model
+from ..errors import ContentError, ContentErrors
+from ..locales import ENGLISH, Locale, base_language, for_language
 from .styles import STANDARD, BoxStyle, Geometry, Look
 
 

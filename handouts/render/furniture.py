@@ -11,9 +11,10 @@ from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from . import model, styles
+from .. import model
+from . import styles
 from .flowables import draw_line, draw_text, text_width
-from .locales import Locale
+from ..locales import Locale
 from .styles import Geometry, Look
 
 # A chunk is a run of words that should stay on one line, each word (text, bold); lines break

@@ -16,8 +16,8 @@ from typing import Protocol
 
 from pypdf import PdfReader, PdfWriter
 
-from . import model
-from .errors import DeliveryError, MailSettingError, SmtpError
+from .. import model
+from ..errors import DeliveryError, MailSettingError, SmtpError
 
 ENCRYPTION = "AES-256"
 MAX_ADDRESS = 254

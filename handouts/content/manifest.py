@@ -15,9 +15,11 @@ from typing import Iterable, Iterator
 
 import yaml
 
-from . import csvread, fonts, model
+from . import csvread
+from ..render import fonts
+from .. import model
 from .dates import BadDate, parse_date
-from .errors import ContentError, ContentErrors
+from ..errors import ContentError, ContentErrors
 from .limits import not_a_file
 from .yamlerror import stream_problem
 

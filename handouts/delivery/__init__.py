@@ -1,0 +1,1 @@
+"""Delivery: PDF bytes in; files, reports, print files and email out."""
