@@ -1,6 +1,7 @@
 """The performance table: speed, size and memory of the engine, measured here and printed as Markdown.
 
 python benchmarks/run.py [--packets N] [--batch-rows N] [--process-runs N] [--text-runs N] [--memory-rows N]
+                         [--render-memory N]
 
 Every figure is a median over runs, measured on the machine it runs on:
 - ms per packet: one personalized copy of the care-after handout, rendered in this process after a
@@ -17,7 +18,9 @@ Every figure is a median over runs, measured on the machine it runs on:
   5,000-character limit, with what each 1,000 words more costs between those lengths: the same cost at
   each step is time in proportion to the text;
 - memory: peak PSS of `handouts batch` (the command and its workers together) over N rows with a print
-  file, and how much it grew after the first tenth of the run.
+  file, and how much it grew after the first tenth of the run;
+- memory over renders: RSS of one process rendering N PDFs from 8 threads, as a web server calling the
+  library would (benchmarks/render_memory.py), after each tenth of them: flat once the caches are full.
 """
 from __future__ import annotations
 
@@ -46,11 +49,11 @@ NO_BYTECODE = {**ENV, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def render_times(count: int) -> list[float]:
-    from handouts.content import loading
+    from handouts import content
     from handouts import model
     from handouts.render.document import Packet, render_packet
-    handout = loading.load_handout(HANDOUT)
-    clinic = loading.load_clinic(CLINIC)
+    handout = content.load_handout(HANDOUT)
+    clinic = content.load_clinic(CLINIC)
 
     def one(number: int) -> float:
         patient = model.Patient(name=f"Test Patient {number}", mrn=f"B-{number:06d}", dob=date(1948, 3, 14),
@@ -70,7 +73,8 @@ LONG_TEXT_WORDS = ("rest", "walk", "call", "your", "doctor", "if", "the", "pain"
 def long_text_ms(folder: Path, words: int, runs: int) -> float:
     """Median ms to load and lay out, in this process, a handout of WORDS words in paragraphs as long as
     the length limit allows; other words each run, so no layout is reused."""
-    from handouts.content import limits, loading
+    from handouts import content
+    from handouts.content import limits
     from handouts import model
     from handouts.render.document import render
     limit = limits.MAX_BODY
@@ -90,7 +94,7 @@ def long_text_ms(folder: Path, words: int, runs: int) -> float:
                         + "".join(f"      - paragraph: \"{paragraph}\"\n" for paragraph in paragraphs),
                         encoding="utf-8")
         started = time.perf_counter()
-        render(loading.load_handout(path), model.Clinic(), "letter")
+        render(content.load_handout(path), model.Clinic(), "letter")
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
 
@@ -174,6 +178,13 @@ def peak_memory_mb(rows: int, folder: Path) -> tuple[float, float]:
     return peak_pss / 1024, (peak_pss - early) / 1024
 
 
+def render_memory_mb(renders: int) -> list[tuple[int, float]]:
+    """(renders done, RSS in MB) after each tenth of RENDERS in a process of their own."""
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "render_memory.py"), "--renders", str(renders)],
+                          check=True, env=ENV, capture_output=True, text=True)
+    return [(int(count), int(rss) / 1024) for count, rss, _ in (line.split() for line in done.stdout.splitlines())]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packets", type=int, default=300, help="packets rendered in process for ms per packet")
@@ -182,6 +193,7 @@ def main() -> None:
     parser.add_argument("--process-runs", type=int, default=7, help="runs of each whole-process measurement")
     parser.add_argument("--text-runs", type=int, default=5, help="runs of each long-text measurement")
     parser.add_argument("--memory-rows", type=int, default=10_000, help="rows of the memory run; 0 skips it")
+    parser.add_argument("--render-memory", type=int, default=5000, help="renders of the in-process memory run")
     options = parser.parse_args()
     # `python -m handouts` imports from the current folder first: measure this checkout, wherever run from.
     os.chdir(REPO)
@@ -200,6 +212,7 @@ def main() -> None:
         long_text_ms(folder, 100, 1)          # warm-up: fonts registered
         paragraphs = {words: long_text_ms(folder, words, options.text_runs) for words in (2000, 4000, 8000)}
         memory = peak_memory_mb(options.memory_rows, folder) if options.memory_rows else None
+        rendering = render_memory_mb(options.render_memory)
 
     from handouts import __version__
     pages = 5
@@ -228,6 +241,9 @@ def main() -> None:
         print(f"| memory growth after the first tenth of that batch | {memory[1]:.1f} MB |")
     else:
         print("| peak memory | not measured |")
+    print(f"| memory over {options.render_memory:,} renders in one process, 8 threads: RSS after each tenth | "
+          f"{' / '.join(f'{mb:.0f}' for _, mb in rendering)} MB "
+          f"(growth after the first tenth: {rendering[-1][1] - rendering[0][1]:.1f} MB) |")
 
 
 if __name__ == "__main__":

@@ -18,13 +18,13 @@ from typing import Callable, Iterator
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from . import __version__, locales, model, workers
-from .render import fonts
+from . import __version__, blocks, locales, model, workers
 from .delivery import outputs
 from .build import load, nearest_clinic, no_clinic_profile
-from .errors import ContentError, ContentErrors, HandoutError, OutputError
+from .errors import ContentErrors, ContentWarning, HandoutError, HandoutWarning, OutputError
 from .content.manifest import Manifest, Row
-from .render.document import Packet, render_packet, write_atomically
+from .render.document import Packet, render_packet
+from .render.fonts import lacking
 from .delivery.printfile import PrintFile, PrintSummary
 from .delivery.report import Report, RowResult
 
@@ -92,7 +92,7 @@ def report_name(shard: tuple[int, int]) -> str:
 class Catalogue:
     """Loaded handouts by id and language, and a digest of each one's files for rerun checks."""
 
-    def __init__(self, handouts: list[model.Handout], clinic: model.Clinic, warnings: list[ContentError] | None = None):
+    def __init__(self, handouts: list[model.Handout], clinic: model.Clinic, warnings: list[HandoutWarning] | None = None):
         self.by_id: dict[str, dict[str, model.Handout]] = {}
         for handout in handouts:
             self.by_id.setdefault(handout.id, {})[handout.language.lower()] = handout
@@ -105,7 +105,7 @@ class Catalogue:
         """The handout in LANGUAGE, else its base language, else English, else any."""
         versions = self.by_id[handout_id]
         language = language.lower()
-        for wanted in (language, language.split("-")[0], "en"):
+        for wanted in (language, locales.base_language(language), "en"):
             if wanted in versions:
                 return versions[wanted]
         return next(iter(versions.values()))
@@ -120,7 +120,7 @@ class Catalogue:
     def characters(self) -> str:
         """Every character the packets of this batch share: content, clinic, the engine's own words."""
         texts = [text for versions in self.by_id.values() for handout in versions.values()
-                 for text in handout.texts()]
+                 for text in blocks.handout_texts(handout)]
         texts += [str(value) for value in self.clinic.values().values()]
         return "".join(texts) + locales.all_words() + string.printable + "·…"
 
@@ -141,33 +141,43 @@ def _digest_files(paths: list[Path]) -> str:
 
 
 # --- one packet, in a worker ------------------------------------------------------------------------
-_worker: dict[str, object] = {}
-
-
 # ReportLab's PDF documents are full of reference cycles, which only Python's full collection frees;
 # left to itself that runs rarely, and a worker's memory climbs for its first thousand packets.
 _COLLECT_EVERY = 100
 
 
+class _Maker:
+    """Makes the packets of one batch: its catalogue, and the characters all its packets' font subsets share."""
+
+    def __init__(self, catalogue: Catalogue, characters: str):
+        self.catalogue, self.characters, self.made = catalogue, characters, 0
+
+    def make(self, request: model.PacketRequest, handouts: tuple[tuple[str, str], ...], cover: bool,
+             target: str, fingerprint: str) -> int:
+        """Render one packet and write it to TARGET; returns its page count."""
+        chosen = tuple(self.catalogue.by_id[handout_id][language] for handout_id, language in handouts)
+        packet = Packet(chosen, request.patient, request.language, cover, request.notes, request.large_print)
+        rendered = render_packet(packet, self.catalogue.clinic, request.paper,
+                                 keywords=_FINGERPRINT_PREFIX + fingerprint, shared_characters=self.characters)
+        outputs.write_atomically(Path(target), rendered.data)
+        self.made += 1
+        if self.made % _COLLECT_EVERY == 0:
+            gc.collect()
+        return rendered.pages
+
+
+# A pool worker's maker, set in that process only: a one-job batch keeps its own, and leaves nothing behind.
+_worker: _Maker | None = None
+
+
 def _start_worker(catalogue: Catalogue, characters: str) -> None:
-    fonts.share_subsets(characters)
-    _worker["catalogue"] = catalogue
-    _worker["made"] = 0
+    global _worker
+    _worker = _Maker(catalogue, characters)
     gc.freeze()       # what is loaded now lives as long as the worker: no collection need look at it again
 
 
-def _make_packet(request: model.PacketRequest, handouts: tuple[tuple[str, str], ...], cover: bool,
-                 target: str, fingerprint: str) -> int:
-    """Render one packet and write it to TARGET; returns its page count."""
-    catalogue: Catalogue = _worker["catalogue"]      # type: ignore[assignment]
-    chosen = tuple(catalogue.by_id[handout_id][language] for handout_id, language in handouts)
-    packet = Packet(chosen, request.patient, request.language, cover, request.notes, request.large_print)
-    rendered = render_packet(packet, catalogue.clinic, request.paper, keywords=_FINGERPRINT_PREFIX + fingerprint)
-    write_atomically(Path(target), rendered.data)
-    _worker["made"] = made = _worker["made"] + 1   # type: ignore[operator]
-    if made % _COLLECT_EVERY == 0:
-        gc.collect()
-    return rendered.pages
+def _make_packet(*arguments) -> int:      # in a pool worker
+    return _worker.make(*arguments)
 
 
 # --- the batch --------------------------------------------------------------------------------------
@@ -192,7 +202,7 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
     started = time.perf_counter()
     catalogue = catalogue if catalogue is not None else load_catalogue(options)
     outputs.refuse_batch_clashes(manifest_path, catalogue, options, options.out_dir / report_name(options.shard))
-    manifest = Manifest(manifest_path, catalogue.by_id, options.date_order, options.encoding)
+    manifest = Manifest(manifest_path, catalogue.by_id, options.date_order, options.encoding, lacking=lacking)
     rows = _peeked(row for row in manifest.rows() if in_shard(row, options.shard))
     next(rows)     # reads the header first: a bad header stops the batch before anything is written
     summary = BatchSummary(manifest_path, options.out_dir / report_name(options.shard),
@@ -210,9 +220,8 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
     try:
         if jobs > 1:
             executor = workers.pool(jobs, _start_worker, catalogue, characters)
-        else:
-            _start_worker(catalogue, characters)
-        for result in _results(rows, catalogue, options, executor, jobs, stop or (lambda: False), summary):
+        here = _Maker(catalogue, characters) if executor is None else None    # one job: in this process
+        for result in _results(rows, catalogue, options, executor, here, jobs, stop or (lambda: False), summary):
             _count(summary, result)
             report.add(result)
             if print_file is not None and result.status != FAILED:
@@ -228,8 +237,6 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-        else:
-            fonts.share_subsets("")      # later documents of this process are not packets
         outputs.remove_stale(*folders)   # a worker killed in the middle of a packet leaves its temporary file
     report.close()
     if print_file is not None and summary.stopped:
@@ -260,19 +267,15 @@ def _peeked(rows: Iterator[Row]) -> Iterator[Row]:
 
 
 def _count(summary: BatchSummary, result: RowResult) -> None:
-    if result.status == WRITTEN:
-        summary.written += 1
-    elif result.status == UNCHANGED:
-        summary.unchanged += 1
-    else:
-        summary.failed += 1
+    counter = result.status if result.status in (WRITTEN, UNCHANGED) else "failed"
+    setattr(summary, counter, getattr(summary, counter) + 1)
     summary.pages += result.pages
 
 
 def _results(rows: Iterator[Row], catalogue: Catalogue, options: BatchOptions, executor: ProcessPoolExecutor | None,
-             jobs: int, stop: Callable[[], bool], summary: BatchSummary) -> Iterator[RowResult]:
-    """A result per row, in manifest order, with at most a few rows per worker in flight; once STOP says
-    yes, only those in flight, less any whose worker was stopped with the batch."""
+             here: _Maker | None, jobs: int, stop: Callable[[], bool], summary: BatchSummary) -> Iterator[RowResult]:
+    """A result per row, in manifest order, made by EXECUTOR's workers (or HERE), at most a few rows per worker
+    in flight; once STOP says yes, only those in flight, less any whose worker was stopped with the batch."""
     window: deque[_Job] = deque()
     for row in rows:
         if stop():
@@ -281,7 +284,7 @@ def _results(rows: Iterator[Row], catalogue: Catalogue, options: BatchOptions, e
         job = _prepare(row, catalogue, options)
         if job.result is None:
             if executor is None:
-                job.result = _run_here(job, options)
+                job.result = _run_here(here, job, options)
             else:
                 job.future = _submit(executor, job, options)
         window.append(job)
@@ -303,10 +306,9 @@ def _prepare(row: Row, catalogue: Catalogue, options: BatchOptions) -> _Job:
     chosen = []
     for handout_id in request.handouts:
         handout = catalogue.pick(handout_id, request.language)
-        if handout.language.lower().split("-")[0] != request.language.lower().split("-")[0]:
-            warnings.append(str(ContentError(
-                row.path, row.line, key="language", warning=True,
-                message=f"{handout_id} has no '{request.language}' version; the '{handout.language}' one is used")))
+        if locales.base_language(handout.language) != locales.base_language(request.language):
+            warnings.append(str(ContentWarning(row.path, row.line, key="language", message=f"{handout_id} has no "
+                                               f"'{request.language}' version; the '{handout.language}' one is used")))
         chosen.append(handout)
     target = options.out_dir / f"{request.patient.mrn}.pdf"
     job = _Job(row, None, target, tuple((h.id, h.language.lower()) for h in chosen),
@@ -343,9 +345,9 @@ def _submit(executor: ProcessPoolExecutor, job: _Job, options: BatchOptions) -> 
         return None
 
 
-def _run_here(job: _Job, options: BatchOptions) -> RowResult:
+def _run_here(here: _Maker, job: _Job, options: BatchOptions) -> RowResult:
     try:
-        pages = _make_packet(*_arguments(job, options))
+        pages = here.make(*_arguments(job, options))
     except OutputError:
         raise          # the folder's fault, not the row's: every row after it would fail the same way
     except HandoutError as error:

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .render import fonts
-from .content import loading
-from . import model
+from . import blocks, content, model
 from .delivery import outputs
-from .errors import ContentError, ContentErrors, NoClinicProfile, SettingError
-from .render.document import Rendered, Written, output_name, render, write_atomically
+from .content.drawable import right_to_left_problems
+from .errors import ContentError, ContentErrors, ContentWarning, HandoutWarning, NoClinicProfile, Worded
+from .locales import base_language
+from .packets import check_patient, render_handout
+from .render.document import Rendered, Written, output_name
 
 if TYPE_CHECKING:
     from .content import readability
@@ -41,7 +43,7 @@ def _as_named(path: Path) -> Path:
 def no_clinic_profile(folder: Path) -> NoClinicProfile:
     """The warning for FOLDER, where no clinic profile was found in it or above it."""
     return NoClinicProfile(
-        Path(os.path.abspath(folder)), 0, warning=True,
+        Path(os.path.abspath(folder)),
         message=f"no clinic profile ({CLINIC_FILE}) in this folder or any folder above it, so clinic "
                 "placeholders such as {{ clinic.phone }} print as write-in lines and no clinic name or logo "
                 "heads the pages",
@@ -49,7 +51,7 @@ def no_clinic_profile(folder: Path) -> NoClinicProfile:
 
 
 def clinic_paths(files: Iterable[Path],
-                 clinic_path: Path | None) -> tuple[dict[Path, Path | None], list[ContentError]]:
+                 clinic_path: Path | None) -> tuple[dict[Path, Path | None], list[HandoutWarning]]:
     """The clinic profile of each handout file: CLINIC_PATH when given, else the nearest clinic.yaml in
     the handout's folder or above it; and a warning for each folder where there is none."""
     files = list(files)
@@ -58,19 +60,22 @@ def clinic_paths(files: Iterable[Path],
     nearest: dict[Path, Path | None] = {}
     for folder in dict.fromkeys(file.parent for file in files):
         nearest[folder] = nearest_clinic(folder)
-    warnings: list[ContentError] = [no_clinic_profile(folder) for folder, found in nearest.items() if found is None]
+    warnings: list[HandoutWarning] = [no_clinic_profile(folder) for folder, found in nearest.items() if found is None]
     return {file: nearest[file.parent] for file in files}, warnings
 
 
-def overdue(handouts: Iterable[model.Handout], today: date | None = None, warning: bool = False) -> list[ContentError]:
+def overdue(handouts: Iterable[model.Handout], today: date | None = None,
+            warning: bool = False) -> list[ContentError] | list[ContentWarning]:
     """A problem (or WARNING) for each handout whose next review date has passed by TODAY (the
     machine's date when None)."""
     today = today or date.today()
-    return [ContentError(handout.path, handout.next_review_line, key="next_review", warning=warning,
-                         expected="a review date that has not passed",
-                         found=f"{handout.next_review.isoformat()}, {_days_ago(today - handout.next_review)}",
-                         fix="have the content reviewed, then update reviewed and next_review"
-                             + ("" if warning else "; or build anyway with --allow-expired"))
+    fix = "have the content reviewed, then update reviewed and next_review"
+    # Only as a problem is there a way past it, and only the caller knows what that way is called.
+    finding, fix = (ContentWarning, fix) if warning else (ContentError, Worded(fix + "; or build anyway with "
+                                                                                     "{allow_expired}"))
+    return [finding(handout.path, handout.next_review_line, key="next_review",
+                    expected="a review date that has not passed",
+                    found=f"{handout.next_review.isoformat()}, {_days_ago(today - handout.next_review)}", fix=fix)
             for handout in handouts if handout.next_review and handout.next_review < today]
 
 
@@ -79,7 +84,7 @@ class Loaded:
     """Validated handouts, each with the clinic profile it is made for."""
     handouts: list[model.Handout]
     clinics: dict[Path, model.Clinic]        # by handout path
-    warnings: list[ContentError]             # folders without a clinic profile
+    warnings: list[HandoutWarning]           # folders without a clinic profile
 
     def clinic(self, handout: model.Handout) -> model.Clinic:
         return self.clinics[handout.path]
@@ -93,7 +98,7 @@ def load(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bool = 
          today: date | None = None) -> tuple[list[model.Handout], model.Clinic]:
     """Every handout and the clinic profile at CLINIC_PATH (None: a generic one), validated; every
     problem raised at once. Content past its review date on TODAY is a problem unless ALLOW_EXPIRED."""
-    handouts, clinics = _load(loading.discover(paths), [clinic_path], allow_expired, today)
+    handouts, clinics = _load(content.discover(paths), [clinic_path], allow_expired, today)
     return handouts, clinics[clinic_path]
 
 
@@ -101,10 +106,17 @@ def load_each(paths: Iterable[Path], clinic_path: Path | None, allow_expired: bo
               today: date | None = None) -> Loaded:
     """Every handout and its clinic profile, validated (every problem raised at once): CLINIC_PATH for
     all when given, else each handout's nearest clinic.yaml, with a warning for a folder that has none."""
-    files = loading.discover(paths)
+    files = content.discover(paths)
     profiles, warnings = clinic_paths(files, clinic_path)
     handouts, clinics = _load(files, list(profiles.values()), allow_expired, today)
     return Loaded(handouts, {handout.path: clinics[profiles[handout.path]] for handout in handouts}, warnings)
+
+
+def _undrawable(texts: Iterable[model.Text], path: Path) -> list[ContentError]:
+    """A problem for each character of TEXTS (a handout's, a clinic profile's) that no font has, and for
+    each text in a right-to-left script."""
+    texts = list(texts)
+    return fonts.missing(texts, path) + right_to_left_problems(texts, path)
 
 
 def _load(files: list[Path], profiles: list[Path | None],
@@ -114,20 +126,19 @@ def _load(files: list[Path], profiles: list[Path | None],
     clinics: dict[Path | None, model.Clinic] = {}
     for path in dict.fromkeys(profiles):
         try:
-            clinics[path] = loading.load_clinic(path)
+            clinics[path] = content.load_clinic(path)
         except ContentErrors as problems:
             errors += problems.errors
             continue
         if path is not None:
-            errors += fonts.missing(clinics[path].values().values(), path)
+            errors += _undrawable(clinics[path].values().values(), path)
     handouts: list[model.Handout] = []
     try:
-        handouts = loading.load_handouts(files)
+        handouts = content.load_handouts(files)
     except ContentErrors as problems:
         errors += problems.errors
     for handout in handouts:
-        errors += fonts.missing(handout.texts(), handout.path)
-        errors += fonts.right_to_left(handout.texts(), handout.path)
+        errors += _undrawable(blocks.handout_texts(handout), handout.path)
     if not allow_expired:
         errors += overdue(handouts, today)
     if errors:
@@ -142,7 +153,8 @@ def _render_all(loaded: Loaded, paper: str, patient: model.Patient | None = None
     rendered, errors = [], []
     for handout in loaded.handouts:
         try:
-            rendered.append(render(handout, loaded.clinic(handout), paper, patient, large_print))
+            rendered.append(render_handout(handout, loaded.clinic(handout), patient, paper=paper,
+                                           large_print=large_print))
         except ContentErrors as problems:
             errors += problems.errors
     if errors:
@@ -154,7 +166,7 @@ def _render_all(loaded: Loaded, paper: str, patient: model.Patient | None = None
 class Checked:
     handouts: list[model.Handout]
     levels: list[readability.Level]
-    warnings: list[ContentError]
+    warnings: list[HandoutWarning]
     problems: list[ContentError]       # found after layout (a reading level over the limit): the report still prints
 
 
@@ -178,8 +190,8 @@ def check(paths: Iterable[Path], clinic_path: Path | None = None, paper: str = "
         findings += readability.structure_findings(handout)
         findings += readability.jargon_findings(handout, jargon.get(handout.path.parent))
         findings += readability.level_findings(level, limits)
-    return Checked(handouts, levels, [finding for finding in findings if finding.warning],
-                   [finding for finding in findings if not finding.warning])
+    return Checked(handouts, levels, [finding for finding in findings if isinstance(finding, HandoutWarning)],
+                   [finding for finding in findings if not isinstance(finding, HandoutWarning)])
 
 
 def _jargon_lists(handouts: list[model.Handout], jargon_path: Path | None) -> dict[Path, model.Jargon]:
@@ -193,7 +205,7 @@ def _jargon_lists(handouts: list[model.Handout], jargon_path: Path | None) -> di
             continue
         try:
             if path not in loaded:
-                loaded[path] = loading.load_jargon(path)
+                loaded[path] = content.load_jargon(path)
             lists[folder] = loaded[path]
         except ContentErrors as problems:
             errors += problems.errors
@@ -202,23 +214,23 @@ def _jargon_lists(handouts: list[model.Handout], jargon_path: Path | None) -> di
     return lists
 
 
-def stale_translations(handouts: list[model.Handout]) -> list[ContentError]:
+def stale_translations(handouts: list[model.Handout]) -> list[ContentWarning]:
     """A warning for each translation whose English source has changed since it was made (or that
     does not say which English it was made from)."""
-    english = {handout.id: handout for handout in handouts if handout.language.split("-")[0].lower() == "en"}
+    english = {handout.id: handout for handout in handouts if base_language(handout.language) == "en"}
     findings = []
     for handout in handouts:
         source = english.get(handout.id)
         if source is None or source is handout:
             continue
-        current = loading.source_hash(source.path)
+        current = content.source_hash(source.path)
         fix = f"check it against {source.path}, then set source_hash: \"{current}\""
         if handout.source_hash is None:
-            findings.append(ContentError(handout.path, handout.title.line, key="source_hash", warning=True,
+            findings.append(ContentWarning(handout.path, handout.title.line, key="source_hash",
                                          expected="the hash of the English file it was translated from",
                                          found="none", fix=fix))
         elif handout.source_hash != current:
-            findings.append(ContentError(handout.path, handout.source_hash.line, key="source_hash", warning=True,
+            findings.append(ContentWarning(handout.path, handout.source_hash.line, key="source_hash",
                                          expected=f"a translation of the current {source.path}",
                                          found=f"one made from an earlier version ({handout.source_hash}; "
                                                f"now {current})", fix=fix))
@@ -227,7 +239,7 @@ def stale_translations(handouts: list[model.Handout]) -> list[ContentError]:
 
 def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_path: Path | None = None,
           patient: model.Patient | None = None, allow_expired: bool = False,
-          large_print: bool = False, on_warning: Callable[[ContentError], None] | None = None,
+          large_print: bool = False, on_warning: Callable[[HandoutWarning], None] | None = None,
           today: date | None = None) -> list[Written]:
     """Write one PDF per handout to OUT_DIR, personalized for PATIENT when given, in LARGE_PRINT when
     asked; nothing is written unless every input is valid and, unless ALLOW_EXPIRED, within its review date.
@@ -235,7 +247,7 @@ def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_pa
     folder that has none once the PDFs are written (a failed build has only its problems to tell)."""
     loaded = load_each(paths, clinic_path, allow_expired, today)
     if patient is not None:
-        _check_patient(patient)
+        check_patient(patient)
     targets = [out_dir / output_name(handout, patient, large_print) for handout in loaded.handouts]
     inputs = outputs.files_read(loaded.handouts, loaded.clinics.values())
     for target in targets:
@@ -243,21 +255,9 @@ def build(paths: Iterable[Path], out_dir: Path, paper: str = "letter", clinic_pa
     outputs.remove_stale(out_dir)        # a killed build's temporary files
     written = []
     for target, pdf in zip(targets, _render_all(loaded, paper, patient, large_print)):
-        write_atomically(target, pdf.data)
+        outputs.write_atomically(target, pdf.data)
         written.append(Written(target, pdf.pages, len(pdf.data)))
     for warning in loaded.warnings:
         if on_warning is not None:
             on_warning(warning)
     return written
-
-
-def _check_patient(patient: model.Patient) -> None:
-    names = {value: name for name, value in (("patient.name", patient.name), ("procedure.surgeon", patient.surgeon),
-                                             ("procedure.levels", patient.levels),
-                                             ("followup.with", patient.followup_with)) if value}
-    for value, name in names.items():
-        lacking = fonts.lacking(value)
-        if lacking:
-            # Code points would spell the name out: health information stays off the screen.
-            raise SettingError(name, "characters the fonts can draw", f"{len(lacking)} that no font here has",
-                               "write it in Latin, Greek or Cyrillic letters")

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .content.dates import ORDERS
-from .errors import HandoutError, one_line
+from .errors import HandoutError, Told, one_line
+
+if TYPE_CHECKING:
+    from .progress import Progress
 
 EXIT_CONTENT = 1
 
@@ -20,6 +23,12 @@ _clinic = click.option("--clinic", type=click.Path(exists=True, dir_okay=False, 
                        help="Clinic profile YAML (default: the nearest clinic.yaml in each handout's folder "
                             "or a folder above it).")
 
+_content = click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        default=Path("content"), show_default=True, help="Folder of handout YAML.")
+_content_clinic = click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                               help="Clinic profile YAML (default: the nearest clinic.yaml in the content folder "
+                                    "or a folder above it).")
+_jobs = click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per CPU).")
 _allow_expired = click.option("--allow-expired", is_flag=True,
                               help="Build content whose next_review date has passed (refused otherwise).")
 _date_order = click.option("--date-order", type=click.Choice(ORDERS, case_sensitive=False),
@@ -28,10 +37,9 @@ _date_order = click.option("--date-order", type=click.Choice(ORDERS, case_sensit
 
 
 def _text_encoding(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
-    try:
-        "".encode(value or "utf-8")      # LookupError: a name Python does not know, or a codec not for text
-    except LookupError:
-        raise click.BadParameter(f"expected an encoding such as utf-8, cp1252 or utf-16, found '{value}'") from None
+    from .content.csvread import AN_ENCODING, is_text_encoding
+    if value and not is_text_encoding(value):
+        raise click.BadParameter(f"expected {AN_ENCODING}, found '{value}'")
     return value
 
 
@@ -58,8 +66,27 @@ def _today() -> date:
     return date.today()
 
 
+class _Flags(dict):
+    """The library names what a caller can change by what it does (errors.OPTIONS); here, by its flag
+    (smtp_user: --smtp-user), or by the environment variable this command also reads."""
+
+    def __missing__(self, option: str) -> str:
+        return "--" + option.replace("_", "-")
+
+
+FLAGS = _Flags(password="HANDOUTS_SMTP_PASSWORD", where_cafile=" (or HANDOUTS_SMTP_CAFILE)",
+                where_password=" in the environment variable HANDOUTS_SMTP_PASSWORD",
+                keep_password="set it in the environment (never on the command line, where other users and the "
+                              "shell history see it)")
+
+
+def _said(message: Told | str) -> str:
+    """What the library told, in this command's words."""
+    return message.text(FLAGS) if isinstance(message, Told) else message
+
+
 def _fail(error: HandoutError) -> None:
-    click.echo(str(error), err=True)
+    click.echo(_said(error), err=True)
     sys.exit(EXIT_CONTENT)
 
 
@@ -104,11 +131,11 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
           --set patient.mrn=A-1001 --set followup.date=2026-12-03
     """
     from .build import build as build_handouts
-    from .content.loading import patient_from_settings
+    from .content import patient_from_settings
     try:
         patient = patient_from_settings(settings, date_order)
         written = build_handouts(paths, out_dir, paper, clinic, patient, allow_expired, large_print,
-                                 on_warning=lambda warning: click.echo(str(warning), err=True), today=_today())
+                                 on_warning=lambda warning: click.echo(_said(warning), err=True), today=_today())
     except HandoutError as error:
         _fail(error)
     for result in written:
@@ -157,10 +184,10 @@ def check(paths: tuple[Path, ...], clinic: Path | None, strict: bool, warn_grade
     problems = list(checked.problems)
     warnings = list(checked.warnings)
     if strict:
-        problems += [replace(warning, warning=False) for warning in warnings]
+        problems += [warning.as_problem() for warning in warnings]
         warnings = []
     for finding in sorted(warnings + problems, key=lambda finding: (str(finding.path), finding.line)):
-        click.echo(str(finding), err=True)
+        click.echo(_said(finding), err=True)
     noun = "handout" if len(checked.handouts) == 1 else "handouts"
     warned = f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""
     if problems:
@@ -181,7 +208,7 @@ def list_(paths: tuple[Path, ...]) -> None:
     Example:
       handouts list content/
     """
-    from .content.loading import load_handouts
+    from .content import load_handouts
     from .model import plain
     try:
         handouts = load_handouts(paths or (Path("content"),))
@@ -200,12 +227,9 @@ def list_(paths: tuple[Path, ...]) -> None:
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_regular_file)
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the packets and batch-report.csv.")
-@click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Clinic profile YAML (default: the nearest clinic.yaml in the content folder or a folder "
-                   "above it).")
-@click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("content"),
-              show_default=True, help="Folder of handout YAML.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
+@_content_clinic
+@_content
+@_jobs
 @click.option("--cover", is_flag=True, help="Start each packet with a cover page and a checklist of its handouts.")
 @click.option("--print-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also put every packet, in manifest order, into this one PDF for a single print job.")
@@ -235,6 +259,7 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
       handouts batch examples/patients.csv -o out/packets --cover --print-file out/print.pdf --duplex
     """
     from .batch import BatchOptions, parse_shard, run_batch
+    from .progress import Progress
     from .stopping import StopSignals
     try:
         shard_numbers = parse_shard(shard)
@@ -246,7 +271,7 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
                            jobs=jobs or os.cpu_count() or 1, cover=cover, print_file=print_file, duplex=duplex,
                            shard=shard_numbers, force=force, allow_expired=allow_expired, today=_today(),
                            date_order=date_order, encoding=encoding)
-    progress = _Progress(manifest) if sys.stderr.isatty() else None
+    progress = Progress(manifest, lambda text: click.echo(text, err=True, nl=False)) if sys.stderr.isatty() else None
 
     def on_row(result) -> None:
         for message in result.warnings + result.errors:
@@ -286,45 +311,20 @@ def _batch_end(summary, stop, print_file_asked: bool) -> None:
         sys.exit(EXIT_CONTENT)
 
 
-def _message(progress: "_Progress | None", text: str, err: bool = True) -> None:
+def _message(progress: Progress | None, text: str, err: bool = True) -> None:
     if progress is not None:
         progress.clear()
     click.echo(text, err=err)
-
-
-class _Progress:
-    """A one-line progress bar on the terminal: rows done of (about) the rows in the manifest."""
-
-    def __init__(self, manifest: Path):
-        with manifest.open("rb") as file:
-            self.total = max(1, sum(chunk.count(b"\n") or chunk.count(b"\r")     # CR alone: "CSV (Macintosh)"
-                                    for chunk in iter(lambda: file.read(1 << 20), b"")) - 1)
-        self.done = 0
-
-    def update(self) -> None:
-        self.done += 1
-        width = 30
-        filled = min(width, width * self.done // self.total)
-        click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} rows", err=True, nl=False)
-
-    def clear(self) -> None:
-        click.echo("\r\033[K", err=True, nl=False)
-
-    def finish(self) -> None:
-        self.clear()
 
 
 @main.command()
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), callback=_regular_file)
 @click.option("--packets", type=click.Path(file_okay=False, path_type=Path), default=Path("out/packets"),
               show_default=True, help="Folder of the packets: made there, or reused as 'handouts batch' left them.")
-@click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("content"),
-              show_default=True, help="Folder of handout YAML.")
-@click.option("--clinic", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Clinic profile YAML (default: the nearest clinic.yaml in the content folder or a folder "
-                   "above it).")
+@_content
+@_content_clinic
 @click.option("--cover", is_flag=True, help="Packets with a cover page (as 'handouts batch --cover' made them).")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: one per CPU).")
+@_jobs
 @click.option("--smtp-host", required=True, help="Mail server (127.0.0.1 for one on this machine).")
 @click.option("--smtp-port", type=click.IntRange(1, 65535), default=None,
               help="Mail server port (default: 465 with --ssl, else 587).")
@@ -382,7 +382,7 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
     try:
         with StopSignals() as stop:
             summary = send_packets(manifest, batch_options, options, smtp, stop=stop,
-                                   on_problem=lambda text: click.echo(text, err=True), on_note=click.echo)
+                                   on_problem=lambda told: click.echo(_said(told), err=True), on_note=click.echo)
     except HandoutError as error:
         _fail(error)
     for line in summary.lines():

@@ -1,30 +1,69 @@
-"""Errors the library raises: structured fields in, one readable line per problem out.
-
-    HandoutError                 base of everything the CLI turns into exit status 1
-    ├── ContentError             one problem at PATH:LINE (expected / found / fix)
-    │   └── NoClinicProfile      a warning at a FOLDER: no clinic.yaml in it or above it
-    ├── ContentErrors            every ContentError found in a run, raised once
-    ├── OutputError              a PDF, the report or the print file could not be written (disk full, read-only)
-    ├── OutputClash              an output would replace an input, or another output of the same run
-    ├── PrintFileError           a packet could not be read back into the print file
-    ├── SettingError             a --set NAME=VALUE option names no placeholder or has a bad value
-    ├── FontFileMissing          a TrueType file of fonts/ is not where the package expects it
-    ├── NoHandoutsFound          a folder given as PATH holds no handout YAML
-    ├── MailSettingError         an email option (--from, --smtp-user, ...) cannot work as given
-    ├── SmtpError                the mail server cannot be used at all (TLS, login); the run stops
-    ├── DeliveryError            the server did not take one message: temporary (4xx, lost) or permanent (5xx)
-    ├── NotSent                  a row's message was not sent, and where it now waits
-    ├── OutboxError              a message could not be written or moved in the outbox folder
-    └── OutboxBusy               another run is sending from the same outbox
-"""
+"""What the library tells: errors raised, warnings and results reported, each one line, options in the caller's words."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import ChainMap
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from string import Formatter
+from types import MappingProxyType
+from typing import Mapping
+
+# Told (str() in neutral words; text(names) in the caller's)
+# ├── HandoutError               raised: anything a user can fix by changing input or options (CLI: exit status 1)
+# │   ├── ContentError           one problem at PATH:LINE (expected / found / fix)
+# │   ├── PathError              one problem with a file or folder as a whole
+# │   ├── ContentErrors          every ContentError found in a run, raised once
+# │   ├── OutputError            a PDF, the report or the print file could not be written (disk full, read-only)
+# │   ├── OutputClash            an output would replace an input, or another output of the same run
+# │   ├── PrintFileError         a packet could not be read back into the print file
+# │   ├── SettingError           a patient setting (NAME=VALUE) names no placeholder or has a bad value
+# │   ├── FontFileMissing        a TrueType file of fonts/ is not where the package expects it
+# │   ├── NoHandoutsFound        a folder given as PATH holds no handout YAML
+# │   ├── MailSettingError       an email option (the sender, the SMTP user, ...) cannot work as given
+# │   ├── SmtpError              the mail server cannot be used at all (TLS, login); the run stops
+# │   ├── DeliveryError          the server did not take one message: temporary (4xx, lost) or permanent (5xx)
+# │   ├── OutboxError            a message could not be written or moved in the outbox folder
+# │   └── OutboxBusy             another run is sending from the same outbox
+# ├── HandoutWarning             reported, never raised: the run goes on
+# │   ├── ContentWarning         a warning at PATH:LINE, with ContentError's fields
+# │   └── PathWarning            a warning about a file or folder as a whole
+# │       └── NoClinicProfile    no clinic.yaml in a folder or any folder above it
+# └── NotSent                    a result, not raised: a row's message was not sent, and where it now waits
+
+# What a caller can change, by the name messages give it, in words any front end can show. The CLI
+# names each as its flag (or its environment variable) instead: it passes its own words to text().
+OPTIONS: Mapping[str, str] = MappingProxyType({
+    "force": "the force option", "allow_expired": "the option to allow expired content",
+    "set": "setting", "clinic": "the clinic option",
+    "from": "the sender", "reply_to": "the reply-to address", "subject": "the subject",
+    "smtp_user": "the SMTP user", "smtp_port": "the SMTP port", "ssl": "implicit TLS",
+    "cafile": "the CA file", "encrypt": "encryption", "max_size": "the size limit", "password": "the password",
+    # Where a front end that reads them from the environment says so; nothing to say otherwise.
+    "where_cafile": "", "where_password": "", "keep_password": "",
+})
 
 
-class HandoutError(Exception):
-    """Base class: anything a user can fix by changing input or options."""
+@dataclass(frozen=True)
+class Worded:
+    """Library text that names options as {name} (a key of OPTIONS). Built from literals only: a value
+    from input never goes into one, so every brace in it is a name."""
+
+    template: str
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The options it names, by their keys in OPTIONS: what a caller can change to get past it."""
+        return tuple(name for _, name, _, _ in Formatter().parse(self.template) if name)
+
+    def __call__(self, words: Mapping[str, str]) -> str:
+        return self.template.format_map(words)
+
+    def __str__(self) -> str:
+        return self(OPTIONS)
+
+
+def _worded(value: str | Worded | None, words: Mapping[str, str]) -> str | None:
+    return value(words) if isinstance(value, Worded) else value
 
 
 def one_line(text: str) -> str:
@@ -36,46 +75,105 @@ def one_line(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
+class Told:
+    """Anything the library tells: str() names options in neutral words (OPTIONS), text(NAMES) as the
+    caller names them (a key NAMES lacks keeps its neutral words)."""
+
+    def text(self, names: Mapping[str, str] | None = None) -> str:
+        return self._said(ChainMap(names, OPTIONS) if names is not None else OPTIONS)
+
+    def __str__(self) -> str:
+        return self._said(OPTIONS)
+
+    def _said(self, words: Mapping[str, str]) -> str:
+        raise NotImplementedError
+
+
+class HandoutError(Told, Exception):
+    """Base class: anything a user can fix by changing input or options."""
+
+
+class HandoutWarning(Told):
+    """Base class of warnings. Not an exception: a warning is reported and the run goes on, so no
+    `except` can take one for an error and no `raise` can stop a run with one."""
+
+
 @dataclass(eq=False)
-class ContentError(HandoutError):
+class _AtLine(Told):
     path: Path | str
     line: int
-    expected: str | None = None
+    expected: str | Worded | None = None
     found: str | None = None
     key: str | None = None
-    fix: str | None = None
+    fix: str | Worded | None = None
     message: str | None = None
-    warning: bool = False         # printed, but does not stop the run
+    _LABEL = ""
 
-    def __str__(self) -> str:
-        where = ("warning: " if self.warning else "") + (f"{self.key}: " if self.key else "")
-        if self.message:
-            what = self.message
-        else:
-            what = f"expected {self.expected}, found {self.found}"
-        fix = f"; {self.fix}" if self.fix else ""
+    def _said(self, words: Mapping[str, str]) -> str:
+        where = self._LABEL + (f"{self.key}: " if self.key else "")
+        what = self.message or f"expected {_worded(self.expected, words)}, found {self.found}"
+        fix = _worded(self.fix, words)
         # A problem with the file as a whole (no line of its own) is at its first line: editors count from 1.
-        return one_line(f"{self.path}:{max(self.line, 1)}: {where}{what}{fix}")
+        return one_line(f"{self.path}:{max(self.line, 1)}: {where}{what}{f'; {fix}' if fix else ''}")
 
 
 @dataclass(eq=False)
-class NoClinicProfile(ContentError):
-    """A warning about a folder, not a line of a file: no clinic profile in it or any folder above it."""
+class ContentError(_AtLine, HandoutError):
+    """One problem at PATH:LINE."""
 
-    def __str__(self) -> str:
-        where = "warning: " if self.warning else ""
-        return one_line(f"{self.path}: {where}{self.message}; {self.fix}")
+
+@dataclass(eq=False)
+class ContentWarning(_AtLine, HandoutWarning):
+    """One warning at PATH:LINE."""
+
+    _LABEL = "warning: "
+
+    def as_problem(self) -> ContentError:
+        """The same finding as a problem (where warnings count as problems)."""
+        return ContentError(**{item.name: getattr(self, item.name) for item in fields(self)})
+
+
+@dataclass(eq=False)
+class _AtPath(Told):
+    path: Path | str
+    message: str
+    fix: str
+    line = 0                      # not a field: sorted with a file's findings, a folder's come first
+    _LABEL = ""
+
+    def _said(self, words: Mapping[str, str]) -> str:
+        return one_line(f"{self.path}: {self._LABEL}{self.message}; {self.fix}")
+
+
+@dataclass(eq=False)
+class PathError(_AtPath, HandoutError):
+    """A problem with a file or folder as a whole, not a line of it."""
+
+
+@dataclass(eq=False)
+class PathWarning(_AtPath, HandoutWarning):
+    """A warning about a file or folder as a whole, not a line of it."""
+
+    _LABEL = "warning: "
+
+    def as_problem(self) -> PathError:
+        return PathError(self.path, self.message, self.fix)
+
+
+@dataclass(eq=False)
+class NoClinicProfile(PathWarning):
+    """No clinic profile in a folder or any folder above it."""
 
 
 @dataclass(eq=False)
 class ContentErrors(HandoutError):
     errors: list[ContentError] = field(default_factory=list)
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         files = len({str(error.path) for error in self.errors})
         noun = "problem" if len(self.errors) == 1 else "problems"
         where = "file" if files == 1 else "files"
-        lines = [str(error) for error in self.errors]
+        lines = [error._said(words) for error in self.errors]
         lines.append(f"{len(self.errors)} {noun} in {files} {where}; no PDF written")
         return "\n".join(lines)
 
@@ -86,7 +184,7 @@ class OutputError(HandoutError):
     reason: str
     what: str = "the PDF"         # the report, the print file
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         return one_line(f"{self.path}: cannot write {self.what}: {self.reason}")
 
 
@@ -98,7 +196,7 @@ class OutputClash(HandoutError):
     other_path: Path | str        # the same file, as it was named for its own role
     fix: str
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         named = "" if str(self.other_path) == str(self.path) else f" ({self.other_path})"
         return one_line(f"{self.path}: cannot write {self.output} there: it is {self.other}{named}; {self.fix}")
 
@@ -107,29 +205,33 @@ class OutputClash(HandoutError):
 class PrintFileError(HandoutError):
     packet: str
     reason: str
+    option = "force"              # what gets past it: rebuilding the packet
 
-    def __str__(self) -> str:
-        return one_line(f"packet {self.packet}: cannot add it to the print file: {self.reason}; rerun with --force")
+    def _said(self, words: Mapping[str, str]) -> str:
+        return one_line(f"packet {self.packet}: cannot add it to the print file: {self.reason}; "
+                        f"rerun with {words[self.option]}")
 
 
 @dataclass(eq=False)
 class SettingError(HandoutError):
-    setting: str
-    expected: str
+    setting: str                  # "patient.dob"; "" when the NAME=VALUE text has no name
+    expected: str | Worded
     found: str
-    fix: str | None = None
+    fix: str | Worded | None = None
+    option = "set"                # what a patient setting is given with
 
-    def __str__(self) -> str:
-        fix = f"; {self.fix}" if self.fix else ""
-        where = f"--set {self.setting}" if self.setting else "--set"
-        return one_line(f"{where}: expected {self.expected}, found {self.found}{fix}")
+    def _said(self, words: Mapping[str, str]) -> str:
+        fix = _worded(self.fix, words)
+        where = f"{words[self.option]} {self.setting}" if self.setting else words[self.option]
+        return one_line(f"{where}: expected {_worded(self.expected, words)}, found {self.found}"
+                        f"{f'; {fix}' if fix else ''}")
 
 
 @dataclass(eq=False)
 class FontFileMissing(HandoutError):
     path: Path | str
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         return (f"{self.path}: font file missing; run from a checkout that has the fonts/ folder, "
                 "installed with pip install -e .")
 
@@ -138,33 +240,34 @@ class FontFileMissing(HandoutError):
 class NoHandoutsFound(HandoutError):
     path: Path | str
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         return f"{self.path}: expected handout files (*.yaml) in this folder, found none"
 
 
 @dataclass(eq=False)
 class MailSettingError(HandoutError):
-    option: str
-    expected: str
+    option: str                   # a key of OPTIONS: "from", "smtp_user", "cafile", ...
+    expected: str | Worded
     found: str
-    fix: str | None = None
+    fix: str | Worded | None = None
 
-    def __str__(self) -> str:
-        fix = f"; {self.fix}" if self.fix else ""
-        return one_line(f"{self.option}: expected {self.expected}, found {self.found}{fix}")
+    def _said(self, words: Mapping[str, str]) -> str:
+        fix = _worded(self.fix, words)
+        return one_line(f"{words[self.option]}: expected {_worded(self.expected, words)}, found {self.found}"
+                        f"{f'; {fix}' if fix else ''}")
 
 
 @dataclass(eq=False)
 class SmtpError(HandoutError):
     server: str                   # host:port
     reason: str
-    fix: str
+    fix: str | Worded
     waiting: int = 0              # messages left in the outbox when the run stopped
     outbox: Path | str = ""
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         left = f"; {self.waiting} waiting in {self.outbox}" if self.waiting else ""
-        return one_line(f"{self.server}: {self.reason}; {self.fix}{left}")
+        return one_line(f"{self.server}: {self.reason}; {_worded(self.fix, words)}{left}")
 
 
 @dataclass(eq=False)
@@ -174,15 +277,18 @@ class DeliveryError(HandoutError):
     temporary: bool = True
     unreachable: bool = False     # no connection at all: the messages after this one cannot go either
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         if self.code is not None:
             # A multi-line reply comes joined with line breaks.
             return one_line(f"the server answered {self.code} {self.reason}".rstrip())
         return one_line(self.reason)
 
 
-@dataclass(eq=False)
-class NotSent(HandoutError):
+@dataclass(frozen=True, eq=False)
+class NotSent(Told):
+    """A row's message that was not sent, and where it now waits: a result the run reports as it goes on
+    to the next message, so it is never raised."""
+
     path: Path | str              # the manifest
     line: int
     mrn: str
@@ -191,7 +297,7 @@ class NotSent(HandoutError):
     temporary: bool
     attempts: int = 0             # 0: refused in an earlier run
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         where = f"{self.path}:{self.line}: email: MRN {self.mrn} not sent: "
         if self.temporary:
             return one_line(f"{where}{self.reason} ({self.attempts} attempts); it waits in {self.file}: "
@@ -206,7 +312,7 @@ class OutboxError(HandoutError):
     path: Path | str
     reason: str
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         return one_line(f"{self.path}: cannot write to the outbox: {self.reason}; "
                         "check the folder's space and permissions")
 
@@ -215,6 +321,6 @@ class OutboxError(HandoutError):
 class OutboxBusy(HandoutError):
     path: Path | str
 
-    def __str__(self) -> str:
+    def _said(self, words: Mapping[str, str]) -> str:
         return (f"{self.path}: another 'handouts email' is sending from this outbox; wait for it to finish "
                 "(two runs at once could send a packet twice)")

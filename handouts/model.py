@@ -1,9 +1,8 @@
-"""The handout model: validated content (from loading) in, plain frozen data (for layout) out."""
+"""The handout model: what content reads and checks in; plain frozen data that rendering and delivery take out."""
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from itertools import chain
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,6 +12,8 @@ KINDS = ("pre-procedure", "discharge", "general")
 MAX_MRN = 20
 # An MRN names files (<mrn>.pdf), so it is letters, digits and dashes, and never starts with a dash.
 MRN = re.compile(rf"[A-Za-z0-9][A-Za-z0-9-]{{0,{MAX_MRN - 1}}}")
+# A language tag (BCP 47) as handouts and manifest rows give it: en, es, es-MX, zh-Hant-TW.
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 WARNING_LEVELS = ("caution", "urgent", "emergency")
 PLACEHOLDERS = (
     "clinic.name", "clinic.phone", "clinic.after_hours_phone", "clinic.emergency_number", "clinic.address",
@@ -226,54 +227,6 @@ class Handout:
     summary: Text | None = None
     next_review_line: int = 0
     source_hash: Text | None = None     # a translation: the hash of the English file it was made from
-
-    def texts(self) -> Iterator[Text]:
-        """Every printed text of the handout, in reading order."""
-        yield self.title
-        if self.version:
-            yield self.version
-        if self.summary:
-            yield self.summary
-        for section in self.sections:
-            yield section.heading
-            for block in section.blocks:
-                yield from block_texts(block)
-
-
-def _item_texts(items: tuple[Item, ...]) -> Iterator[Text]:
-    for item in items:
-        yield item.text
-        yield from _item_texts(item.items)
-
-
-def _present(*texts: Text | None) -> Iterator[Text]:
-    return (text for text in texts if text)
-
-
-def _table_texts(block: "Table") -> Iterator[Text]:
-    yield from block.header
-    for row in block.rows:
-        yield from row
-
-
-_BLOCK_TEXTS = {
-    Paragraph: lambda b: iter((b.text,)),
-    Bullets: lambda b: _item_texts(b.items),
-    Steps: lambda b: _item_texts(b.items),
-    Checklist: lambda b: chain(_present(b.title), _item_texts(b.items)),
-    Warning: lambda b: chain(_present(b.title, b.text), _item_texts(b.items)),
-    Note: lambda b: _present(b.title, b.text),
-    Table: _table_texts,
-    FillIn: lambda b: (field.label for field in b.fields),
-    Signature: lambda b: iter(b.roles),
-    Image: lambda b: _present(b.alt, b.caption),
-    QR: lambda b: _present(b.url, b.caption),
-    PageBreak: lambda b: iter(()),
-}
-
-
-def block_texts(block: Block) -> Iterator[Text]:
-    return _BLOCK_TEXTS[type(block)](block)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from typing import Callable
 
 from .batch import FAILED, BatchOptions, BatchSummary, Catalogue, RowResult, load_catalogue, report_name, run_batch
 from .delivery.outputs import refuse_batch_clashes
-from .errors import ContentError, DeliveryError, MailSettingError, NotSent, SmtpError
-from .delivery.mail import (Letter, Mailer, SmtpMailer, SmtpSettings, address_problem, attachment_name, compose, encrypted,
+from .content.addresses import address_problem
+from .errors import ContentError, DeliveryError, MailSettingError, NotSent, PathWarning, SmtpError, Told, Worded
+from .delivery.mail import (Letter, Mailer, SmtpMailer, SmtpSettings, attachment_name, compose, encrypted,
                    message_id, password, sender_address)
 from .model import plain
 from .delivery.outbox import SENT_LOG, Outbox
@@ -24,7 +25,7 @@ _STOP_POLL_SECONDS = 0.1      # a signal handler does not cut a sleep short: the
 
 @dataclass(frozen=True)
 class EmailOptions:
-    sender: str                           # --from: "a@b.org" or "Clinic <a@b.org>"
+    sender: str                           # "a@b.org" or "Clinic <a@b.org>"
     outbox: Path = Path("out/outbox")
     reply_to: str | None = None
     subject: str | None = None            # None: one in each patient's language
@@ -91,11 +92,13 @@ class _Queued:
 
 
 Report = Callable[[str], None]
+# A problem as the library tells it: a batch row's line, or a Told its caller words (str() is neutral).
+Problem = Callable[[str | Told], None]
 Stop = Callable[[], bool]
 
 
 def send_packets(manifest_path: Path, batch_options: BatchOptions, options: EmailOptions, smtp: SmtpSettings,
-                 on_problem: Report | None = None, on_note: Report | None = None,
+                 on_problem: Problem | None = None, on_note: Report | None = None,
                  mailer: Mailer | None = None, stop: Stop | None = None) -> EmailSummary:
     """Make or reuse each row's packet, queue one message per row with an address, and send what is queued.
 
@@ -110,7 +113,7 @@ def send_packets(manifest_path: Path, batch_options: BatchOptions, options: Emai
     report = batch_options.out_dir / report_name(batch_options.shard)
     refuse_batch_clashes(manifest_path, catalogue, batch_options, report)       # before the outbox is made
     sender, reply_to = _check_options(options, smtp, catalogue)
-    mailer = mailer or SmtpMailer(smtp)          # a bad --cafile is found now, before any packet is made
+    mailer = mailer or SmtpMailer(smtp)          # a bad CA file is found now, before any packet is made
     summary = EmailSummary(options.outbox, options.dry_run)
     with Outbox(options.outbox) as outbox:
         results: list[RowResult] = []
@@ -137,9 +140,9 @@ def send_packets(manifest_path: Path, batch_options: BatchOptions, options: Emai
         names = {queued.name for queued in queue}
         for name in outbox.queued():
             if name not in names:
-                problem(f"{outbox.queued_path(name)}: warning: no row of this run has this packet and address "
-                        "(one of them changed, or it is from another manifest); it is not sent; "
-                        "delete it if it is no longer wanted")
+                problem(PathWarning(outbox.queued_path(name), "no row of this run has this packet and address "
+                                    "(one of them changed, or it is from another manifest); it is not sent",
+                                    "delete it if it is no longer wanted"))
         if queue and not options.dry_run:
             _deliver(queue, outbox, mailer, sender.addr_spec, manifest_path, options, summary, problem, stop)
     return summary
@@ -150,20 +153,18 @@ def _check_options(options: EmailOptions, smtp: SmtpSettings, catalogue: Catalog
     clinic_name = str(catalogue.clinic.name) if catalogue.clinic.name else None
     sender = sender_address(options.sender, clinic_name)
     if sender is None:
-        raise MailSettingError("--from", "an address such as handouts@clinic.example.org, or "
+        raise MailSettingError("from", "an address such as handouts@clinic.example.org, or "
                                "'Clinic name <handouts@clinic.example.org>'", f"'{options.sender}'")
     reply_to = None
     if options.reply_to:
         reply_to = sender_address(options.reply_to, clinic_name)
         if reply_to is None:
-            raise MailSettingError("--reply-to", "an address such as desk@clinic.example.org",
+            raise MailSettingError("reply_to", "an address such as desk@clinic.example.org",
                                    f"'{options.reply_to}'")
     if options.subject is not None and ("\n" in options.subject or "\r" in options.subject):
-        raise MailSettingError("--subject", "one line of text", "a line break")
+        raise MailSettingError("subject", "one line of text", "a line break")
     if smtp.user is not None and not smtp.password:
-        raise MailSettingError("--smtp-user", "the password in the environment variable HANDOUTS_SMTP_PASSWORD",
-                               "none", "set it in the environment (never on the command line, where other "
-                                       "users and the shell history see it)")
+        raise MailSettingError("smtp_user", Worded("the password{where_password}"), "none", Worded("{keep_password}"))
     return sender, reply_to or sender
 
 
@@ -180,7 +181,7 @@ class _Letters:
         self.reply_to = reply_to
         self.outbox = outbox
 
-    def queue(self, result: RowResult, summary: EmailSummary, problem: Report, note: Report) -> _Queued | None:
+    def queue(self, result: RowResult, summary: EmailSummary, problem: Problem, note: Report) -> _Queued | None:
         request = result.request
         if result.status == FAILED or request is None:
             summary.row_errors += 1          # batch has told its problems already
@@ -195,7 +196,7 @@ class _Letters:
         if problems:
             summary.row_errors += 1
             for message in problems:
-                problem(str(message))
+                problem(message)
             return None
         pdf = packet.read_bytes()
         key = _key(pdf, request.email)
@@ -207,8 +208,8 @@ class _Letters:
         reply = self.outbox.failed_reply(name)
         if reply is not None:
             summary.permanent += 1
-            problem(str(NotSent(self.manifest_path, result.line, result.mrn, _redacted(reply, request.email),
-                                self.outbox.failed_path(name), temporary=False)))
+            problem(NotSent(self.manifest_path, result.line, result.mrn, _redacted(reply, request.email),
+                            self.outbox.failed_path(name), temporary=False))
             return None
         queued = _Queued(result.line, result.mrn, name, key, request.email, message_id(key, self.sender))
         letter = Letter(sender=self.sender, to=request.email, reply_to=self.reply_to, subject=self.options.subject,
@@ -228,8 +229,8 @@ class _Letters:
             problems.append(ContentError(*where, key="email", expected="one address such as name@example.org",
                                          found=found, fix="correct it in the manifest"))
         if self.options.encrypt and secret is None:
-            problems.append(ContentError(*where, key="dob", expected="a date of birth: with --encrypt it is "
-                                         "the packet's password", found="an empty cell",
+            problems.append(ContentError(*where, key="dob", found="an empty cell",
+                                         expected=Worded("a date of birth: with {encrypt} it is the packet's password"),
                                          fix="fill it in, or give this patient the packet another way; "
                                              "it is never sent unencrypted"))
         limit = self.options.max_size_mb * MEGABYTE
@@ -237,8 +238,8 @@ class _Letters:
             problems.append(ContentError(*where, key="handouts",
                                          expected=f"a packet of at most {_size(limit)} to attach",
                                          found=_size(size),
-                                         fix="send fewer handouts in one message, or raise --max-size "
-                                             "if the mail server takes larger messages"))
+                                         fix=Worded("send fewer handouts in one message, or raise {max_size} "
+                                                    "if the mail server takes larger messages")))
         return problems
 
     def _titles(self, handout_ids: tuple[str, ...], language: str) -> tuple[str, ...]:
@@ -265,7 +266,7 @@ def _redacted(reply: str, address: str) -> str:
 
 
 def _deliver(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, manifest_path: Path,
-             options: EmailOptions, summary: EmailSummary, problem: Report, stop: Stop) -> None:
+             options: EmailOptions, summary: EmailSummary, problem: Problem, stop: Stop) -> None:
     """Send the queue, in rounds: what failed for a while is tried again after a wait that doubles.
     Once STOP says yes, what this run has not tried waits in the outbox; what it tried and failed is told."""
     started = time.perf_counter()
@@ -289,8 +290,8 @@ def _deliver(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, 
     for queued in remaining:
         summary.temporary += 1
         reason = _redacted(str(failures[queued.name]), queued.address)
-        problem(str(NotSent(manifest_path, queued.line, queued.mrn, reason, outbox.queued_path(queued.name),
-                            temporary=True, attempts=options.attempts)))
+        problem(NotSent(manifest_path, queued.line, queued.mrn, reason, outbox.queued_path(queued.name),
+                        temporary=True, attempts=options.attempts))
 
 
 def _stopped_while_waiting(seconds: float, stop: Stop) -> bool:
@@ -305,7 +306,7 @@ def _stopped_while_waiting(seconds: float, stop: Stop) -> bool:
 
 
 def _round(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, manifest_path: Path,
-           summary: EmailSummary, problem: Report, stop: Stop) -> dict[str, DeliveryError]:
+           summary: EmailSummary, problem: Problem, stop: Stop) -> dict[str, DeliveryError]:
     """One attempt at each message, until STOP says yes; the temporary failures, by file name."""
     failures: dict[str, DeliveryError] = {}
     try:
@@ -326,8 +327,8 @@ def _round(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, ma
                     continue
                 moved = outbox.mark_failed(queued.name, str(error))
                 summary.permanent += 1
-                problem(str(NotSent(manifest_path, queued.line, queued.mrn, _redacted(str(error), queued.address),
-                                    moved, temporary=False, attempts=1)))
+                problem(NotSent(manifest_path, queued.line, queued.mrn, _redacted(str(error), queued.address),
+                                moved, temporary=False, attempts=1))
                 continue
             outbox.mark_sent(queued.name, queued.key,
                              {"row": queued.line, "mrn": queued.mrn, "message_id": queued.message_id})

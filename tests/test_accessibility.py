@@ -8,8 +8,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
-from handouts.content import loading
-from handouts import model
+from handouts import content
+from handouts import blocks, model
 from handouts.cli import main
 from pdfcheck import all_text, assert_in_order
 
@@ -39,7 +39,7 @@ def test_language_title_shown_as_the_window_title_and_an_outline(out, name, lang
     assert reader.metadata.title == title
     assert root["/ViewerPreferences"]["/DisplayDocTitle"]
     assert root["/PageMode"] == "/UseOutlines"
-    handout = loading.load_handout(REPO / "content" / f"{name.replace('.en', '')}.yaml")
+    handout = content.load_handout(REPO / "content" / f"{name.replace('.en', '')}.yaml")
     assert [entry.title for entry in reader.outline] == [str(section.heading) for section in handout.sections]
 
 
@@ -51,13 +51,13 @@ def test_spanish_text_keeps_its_accents_and_page_numbers(out):
 
 @pytest.mark.parametrize("name", ["kyphoplasty-before", "kyphoplasty-care-after"])
 def test_text_extracts_in_reading_order(out, name):
-    handout = loading.load_handout(REPO / "content" / f"{name}.yaml")
-    values = loading.load_clinic(REPO / "content" / "clinic.yaml").values()
+    handout = content.load_handout(REPO / "content" / f"{name}.yaml")
+    values = content.load_clinic(REPO / "content" / "clinic.yaml").values()
     first_texts = [str(handout.title)]
     for section in handout.sections:
         first_texts.append(str(section.heading))
         first_texts += [model.plain(text, values, "________________") for text in
-                        list(model.block_texts(section.blocks[0]))[:2]] if section.blocks else []
+                        list(blocks.texts(section.blocks[0]))[:2]] if section.blocks else []
     assert_in_order(all_text(out / f"{name}.en.pdf"), [" ".join(text.split()) for text in first_texts])
 
 

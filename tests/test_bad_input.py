@@ -248,3 +248,17 @@ def test_a_bad_clinic_profile_gets_the_same_kind_of_error(write, tmp_path):
         f"{clinic}:2: expected a key of a clinic profile (name, phone, after_hours_phone, emergency_number, "
         "address, website, logo, color), found 'phnoe'; did you mean 'phone'?")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_clinic_profile_is_checked_for_what_the_fonts_cannot_draw_as_a_handout_is(write, tmp_path):
+    handout = write("handout.yaml", SECTION + "      - paragraph: Fine.\n")
+    clinic = write("clinic.yaml", 'name: "מרפאה"\nphone: "\U00013000"\n')
+    result = CliRunner().invoke(main, ["build", str(handout), "--clinic", str(clinic), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{clinic}:2: expected characters that Noto Sans or DejaVu Sans can draw, found '\U00013000' (U+13000); "
+        "replace it with a character the fonts have",
+        f"{clinic}:1: expected left-to-right text, found right-to-left script (Hebrew or Arabic); "
+        "right-to-left handouts are not supported yet",
+        "2 problems in 1 file; no PDF written"]
+    assert not (tmp_path / "out").exists()

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from handouts.cli import main
-from handouts.content.loading import load_handouts
+from handouts.content import load_handouts
 from handouts.render.document import output_name
 from pdfcheck import all_text
 

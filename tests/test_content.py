@@ -8,7 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from handouts.content import loading
+from handouts import content
 from handouts import model
 from handouts.cli import main
 from pdfcheck import all_text
@@ -40,14 +40,14 @@ def _blocks(handout: model.Handout):
 
 
 def test_the_pre_procedure_handout_has_its_checklist_steps_and_risks():
-    handout = loading.load_handout(REPO / "content" / "kyphoplasty-before.yaml")
+    handout = content.load_handout(REPO / "content" / "kyphoplasty-before.yaml")
     kinds = {type(block) for block in _blocks(handout)}
     assert handout.kind == "pre-procedure" and handout.summary
     assert {model.Checklist, model.Steps, model.Warning} <= kinds
 
 
 def test_the_discharge_handout_has_caution_and_emergency_boxes(pdf_texts):
-    handout = loading.load_handout(REPO / "content" / "kyphoplasty-care-after.yaml")
+    handout = content.load_handout(REPO / "content" / "kyphoplasty-care-after.yaml")
     levels = {block.level for block in _blocks(handout) if isinstance(block, model.Warning)}
     assert handout.kind == "discharge" and handout.summary
     assert {"caution", "emergency"} <= levels
@@ -81,7 +81,7 @@ def test_the_shipped_content_passes_the_strict_check():
 @pytest.mark.parametrize("handout_id", IDS)
 def test_the_english_handouts_read_at_grade_6_or_below(handout_id):
     from handouts.content import readability
-    level = readability.measure(loading.load_handout(REPO / "content" / f"{handout_id}.yaml"))
+    level = readability.measure(content.load_handout(REPO / "content" / f"{handout_id}.yaml"))
     assert level.measures.flesch_kincaid <= 6
     assert level.measures.smog <= 9
 
@@ -89,6 +89,6 @@ def test_the_english_handouts_read_at_grade_6_or_below(handout_id):
 @pytest.mark.parametrize("handout_id", IDS)
 def test_the_spanish_handouts_are_fairly_easy_on_the_inflesz_scale(handout_id):
     from handouts.content import readability
-    handout = loading.load_handout(REPO / "content" / f"{handout_id}.es.yaml")
+    handout = content.load_handout(REPO / "content" / f"{handout_id}.es.yaml")
     assert handout.language == "es"
     assert readability.measure(handout).measures.inflesz >= 65

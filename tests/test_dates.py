@@ -181,3 +181,17 @@ def test_set_refuses_a_date_it_cannot_read_with_one_line(tmp_path, extra, messag
     result = build(tmp_path / "out", "--set", "patient.mrn=A-1", *extra)
     assert (result.exit_code, result.stderr) == (1, message + "\n")
     assert not (tmp_path / "out").exists()
+
+
+# --- a handout's own dates ---------------------------------------------------------------------------
+@pytest.mark.parametrize("written", ['"20261101"', '"2026-W44-7"', '"2026-02-30"', '"1/11/2026"'])
+def test_a_handout_reads_its_dates_as_yyyy_mm_dd_exactly_as_the_manifest_does(tmp_path, written):
+    """Python also reads 20261101 and 2026-W44-7 as ISO dates; a handout, like a manifest, takes only YYYY-MM-DD."""
+    path = tmp_path / f"{CARE}.yaml"
+    text = (CONTENT / f"{CARE}.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("reviewed: 2026-11-01", f"reviewed: {written}", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "--clinic", str(CONTENT / "clinic.yaml")])
+    line = text.splitlines().index("reviewed: 2026-11-01") + 1
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (f"{path}:{line}: expected a review date as YYYY-MM-DD, found text "
+                                             f"'{written.strip(chr(34))}'; for example 2026-11-01")

@@ -20,9 +20,9 @@ def _block_examples() -> list[str]:
 
 
 def test_the_format_documents_every_block_type():
-    from handouts.content.loading import BLOCK_READERS
+    from handouts.blocks import BY_NAME
     documented = {key for example in _block_examples() for key in re.findall(r"^- (\w+):", example, flags=re.M)}
-    assert documented == set(BLOCK_READERS)
+    assert documented == set(BY_NAME)
 
 
 def test_every_block_example_builds(tmp_path):

@@ -12,7 +12,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from pypdf import PdfReader
 
-from handouts.content import loading
+from handouts import content
 from handouts import model
 from handouts.render.document import Packet, render_packet
 from pdfcheck import flat, text_runs
@@ -26,7 +26,7 @@ IDENTIFIERS = {"en": ["Patient: " + NAME, "MRN C-2099", "Born: December 17, 1950
 
 
 def handout(name: str) -> model.Handout:
-    return loading.load_handout(CONTENT / name)
+    return content.load_handout(CONTENT / name)
 
 
 def pages(data: bytes) -> list[str]:
@@ -35,7 +35,7 @@ def pages(data: bytes) -> list[str]:
 
 @pytest.fixture(scope="module")
 def clinic() -> model.Clinic:
-    return loading.load_clinic(CONTENT / "clinic.yaml")
+    return content.load_clinic(CONTENT / "clinic.yaml")
 
 
 @pytest.mark.parametrize("large_print", [False, True], ids=["standard", "large"])

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from handouts.content import loading
-from handouts import model
+from handouts import content
+from handouts import blocks, model
 from handouts.render import styles
 from handouts.cli import main
 from pdfcheck import all_text, fonts, squares, text_runs
@@ -48,7 +48,7 @@ def test_every_body_text_is_at_least_18_pt_and_headings_at_least_22(built, name)
     large = built / f"{name}.large.pdf"
     runs = body_runs(large)
     assert runs and min(size for _, size, _, _, _ in runs) >= 18
-    handout = loading.load_handout(REPO / "content" / f"{name.split('.')[0]}{'.es' if '.es' in name else ''}.yaml"
+    handout = content.load_handout(REPO / "content" / f"{name.split('.')[0]}{'.es' if '.es' in name else ''}.yaml"
                                    if name != "every-block.en" else DATA / "all_blocks.yaml")
     headings = {model.plain(section.heading, {}, "") for section in handout.sections}
     sizes = {text.strip(): size for text, size, _, _, _ in runs}
@@ -77,7 +77,7 @@ def test_large_print_has_no_italics_the_emphasis_is_bold(built):
 
 
 def test_tick_boxes_are_at_least_16_pt_one_per_task(built):
-    handout = loading.load_handout(REPO / "content" / "kyphoplasty-before.yaml")
+    handout = content.load_handout(REPO / "content" / "kyphoplasty-before.yaml")
     tasks = sum(len(block.items) for section in handout.sections for block in section.blocks
                 if isinstance(block, model.Checklist))
     sides = [side for page in squares(built / "kyphoplasty-before.en.large.pdf") for side in page]
@@ -86,10 +86,10 @@ def test_tick_boxes_are_at_least_16_pt_one_per_task(built):
 
 def test_the_same_content_in_both_sizes(built):
     for name in ("kyphoplasty-before.en", "kyphoplasty-care-after.en"):
-        handout = loading.load_handout(REPO / "content" / f"{name.split('.')[0]}.yaml")
-        values = loading.load_clinic(CLINIC).values()
+        handout = content.load_handout(REPO / "content" / f"{name.split('.')[0]}.yaml")
+        values = content.load_clinic(CLINIC).values()
         large = all_text(built / f"{name}.large.pdf")
-        for text in handout.texts():
+        for text in blocks.handout_texts(handout):
             assert " ".join(model.plain(text, values, styles.BLANK).split()) in large
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts.content import loading
+from handouts import content
 from handouts import model
 from handouts.render import document
 from handouts.render.document import Packet, render_packet
@@ -36,8 +36,8 @@ def patient(number: int, followup: date) -> model.Patient:
 
 
 def test_a_reused_layout_prints_the_second_patient_and_nothing_of_the_first(fresh_layouts):
-    handout = loading.load_handout(CARE_AFTER)
-    clinic = loading.load_clinic(REPO / "content" / "clinic.yaml")
+    handout = content.load_handout(CARE_AFTER)
+    clinic = content.load_clinic(REPO / "content" / "clinic.yaml")
     render_packet(Packet((handout,), patient(1, date(2026, 12, 3))), clinic)
     second = text_of(render_packet(Packet((handout,), patient(2, date(2027, 1, 8))), clinic).data)
     assert "Zelda Testcase2" in second and "Q-2" in second
@@ -46,8 +46,8 @@ def test_a_reused_layout_prints_the_second_patient_and_nothing_of_the_first(fres
 
 
 def test_a_copy_made_from_a_reused_layout_is_byte_for_byte_the_copy_made_alone(fresh_layouts, monkeypatch):
-    handout = loading.load_handout(CARE_AFTER)
-    clinic = loading.load_clinic(REPO / "content" / "clinic.yaml")
+    handout = content.load_handout(CARE_AFTER)
+    clinic = content.load_clinic(REPO / "content" / "clinic.yaml")
     same_visit = date(2026, 12, 3)
     for number in range(1, 4):
         reused = render_packet(Packet((handout,), patient(number, same_visit)), clinic).data
@@ -58,8 +58,8 @@ def test_a_copy_made_from_a_reused_layout_is_byte_for_byte_the_copy_made_alone(f
 
 @pytest.mark.parametrize("name", ["all_blocks.yaml", "stress.yaml"])
 def test_every_kind_of_block_draws_the_same_from_a_reused_layout(fresh_layouts, monkeypatch, name):
-    handout = loading.load_handout(REPO / "tests" / "data" / name)
-    clinic = loading.load_clinic(REPO / "content" / "clinic.yaml")
+    handout = content.load_handout(REPO / "tests" / "data" / name)
+    clinic = content.load_clinic(REPO / "content" / "clinic.yaml")
     for large_print in (False, True):
         for number in range(1, 3):
             reused = render_packet(Packet((handout,), patient(number, date(2026, 12, 3)), large_print=large_print),
@@ -70,8 +70,8 @@ def test_every_kind_of_block_draws_the_same_from_a_reused_layout(fresh_layouts, 
 
 
 def test_packets_with_a_cover_notes_and_two_handouts_reuse_layouts_without_mixing_them(fresh_layouts, monkeypatch):
-    handouts = (loading.load_handout(BEFORE), loading.load_handout(CARE_AFTER))
-    clinic = loading.load_clinic(REPO / "content" / "clinic.yaml")
+    handouts = (content.load_handout(BEFORE), content.load_handout(CARE_AFTER))
+    clinic = content.load_clinic(REPO / "content" / "clinic.yaml")
     packets = [Packet(handouts, patient(1, date(2026, 12, 3)), cover=True, notes="Bring your walker."),
                Packet(handouts, patient(2, date(2026, 12, 3)), notes="No driving for a week."),
                Packet(handouts, patient(3, date(2026, 12, 3)), notes="Bring your walker."),
@@ -87,20 +87,20 @@ def test_packets_with_a_cover_notes_and_two_handouts_reuse_layouts_without_mixin
 
 
 def test_an_edited_handout_is_laid_out_again(fresh_layouts, write):
-    clinic = loading.load_clinic(REPO / "content" / "clinic.yaml")
+    clinic = content.load_clinic(REPO / "content" / "clinic.yaml")
     text = CARE_AFTER.read_text(encoding="utf-8")
     path = write("care-after.yaml", text)
-    first = loading.load_handout(path)
+    first = content.load_handout(path)
     render_packet(Packet((first,), patient(1, date(2026, 12, 3))), clinic)
     write("care-after.yaml", text.replace("Your next visit is on", "Your next clinic visit is on"))
-    edited = loading.load_handout(path)
+    edited = content.load_handout(path)
     again = text_of(render_packet(Packet((edited,), patient(1, date(2026, 12, 3))), clinic).data)
     assert "Your next clinic visit is on" in again
 
 
 def test_the_cache_keeps_at_most_its_size_whatever_the_number_of_patients(fresh_layouts):
-    handout = loading.load_handout(CARE_AFTER)
-    clinic = loading.load_clinic(REPO / "content" / "clinic.yaml")
+    handout = content.load_handout(CARE_AFTER)
+    clinic = content.load_clinic(REPO / "content" / "clinic.yaml")
     for day in range(1, 11):
         render_packet(Packet((handout,), patient(day, date(2026, 12, day))), clinic)
     assert len(fresh_layouts._held) == 4

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from handouts.render import furniture
-from handouts.content import loading
+from handouts import content
 from handouts.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -182,7 +182,7 @@ def test_a_text_over_its_limit_is_refused_at_its_line_and_one_at_it_is_not(field
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "spine.png").write_bytes(SPINE.read_bytes())
     handout = write("handout.yaml", source.format(text=text_of(limit)))
-    loading.load_handout(handout)
+    content.load_handout(handout)
 
     handout = write("handout.yaml", source.format(text=text_of(limit + 1)))
     out = tmp_path / "out"

@@ -244,3 +244,51 @@ def test_a_full_disk_for_the_print_file_is_one_line_and_the_report_lists_the_pac
     assert list(disk.iterdir()) == []
     assert (here / "packets" / "batch-report.csv").read_text(encoding="utf-8").splitlines()[1:] == [
         "2,A-1,written,6,A-1.pdf,,", "3,A-2,written,5,A-2.pdf,,"]
+
+
+# --- every output path of every command ----------------------------------------------------------
+BEFORE_ES = "kyphoplasty-before.es.pdf"        # build's first PDF of content/: files in name order
+
+
+def build_into(folder: object):
+    return invoke("build", "content", "-o", folder, "--clinic", "content/clinic.yaml")
+
+
+def print_file_at(target: object):
+    return batch("m.csv", "-o", "packets", "--print-file", target)
+
+
+def outbox_at(folder: object):
+    return invoke("email", "m.csv", "--packets", "packets", "--outbox", folder, "--jobs", "1", "--dry-run",
+                  "--smtp-host", "127.0.0.1", "--from", "handouts@example.org")
+
+
+@pytest.mark.parametrize("run, message", [
+    (lambda: build_into("afile/out"), f"afile/out/{BEFORE_ES}: cannot write the PDF: Not a directory"),
+    (lambda: print_file_at("afile/print.pdf"), "afile/print.pdf: cannot write the print file: Not a directory"),
+    (lambda: outbox_at("afile/outbox"),
+     "afile/outbox: cannot write to the outbox: Not a directory; check the folder's space and permissions"),
+], ids=["build", "batch-print-file", "email-outbox"])
+def test_an_output_path_through_a_file_is_one_line(here, run, message):
+    (here / "afile").write_text("not a folder\n")
+    assert_one_line(run(), message)
+    assert parts(here) == []
+
+
+@pytest.mark.parametrize("run, message", [
+    (lambda folder: build_into(folder), "{folder}/" + BEFORE_ES + ": cannot write the PDF: {reason}"),
+    (lambda folder: print_file_at(folder / "print.pdf"), "{folder}/print.pdf: cannot write the print file: {reason}"),
+    (lambda folder: outbox_at(folder / "outbox"),
+     "{folder}/outbox: cannot write to the outbox: {reason}; check the folder's space and permissions"),
+], ids=["build", "batch-print-file", "email-outbox"])
+def test_an_output_path_in_a_read_only_folder_is_one_line(read_only_folder, run, message):
+    reason = "Operation not permitted" if os.geteuid() == 0 else "Permission denied"
+    assert_one_line(run(read_only_folder), message.format(folder=read_only_folder, reason=reason))
+    assert list(read_only_folder.iterdir()) == []
+
+
+def test_a_full_disk_for_the_pdfs_is_one_line_and_no_temporary_file(small_disk):
+    disk = small_disk(64)
+    fill(disk)
+    assert_one_line(build_into(disk / "pdfs"), f"{disk}/pdfs/{BEFORE_ES}: cannot write the PDF: No space left on device")
+    assert parts(disk) == []

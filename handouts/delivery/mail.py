@@ -4,7 +4,6 @@ from __future__ import annotations
 import html
 import io
 import ipaddress
-import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -17,34 +16,15 @@ from typing import Protocol
 from pypdf import PdfReader, PdfWriter
 
 from .. import model
-from ..errors import DeliveryError, MailSettingError, SmtpError
+from ..content.addresses import address_problem
+from ..errors import DeliveryError, MailSettingError, SmtpError, Worded
+from ..locales import for_language
 
 ENCRYPTION = "AES-256"
-MAX_ADDRESS = 254
-# Plain ASCII addresses only: a cell is one recipient, so no comma, quote or angle bracket may
-# smuggle in a second one, and no non-ASCII part needs a server that speaks SMTPUTF8.
-_LOCAL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
-
-
-def address_problem(text: str) -> str | None:
-    """What is wrong with TEXT as one recipient's address, in words that never repeat it; None if nothing."""
-    if any(separator in text for separator in ",;"):
-        return "more than one address"
-    if any(ord(char) > 127 for char in text):
-        return "letters outside plain ASCII"
-    if any(char.isspace() for char in text):
-        return "a space in it"
-    local, at, domain = text.rpartition("@")
-    if not at or not _LOCAL.fullmatch(local) or not _DOMAIN.fullmatch(domain):
-        return "one without a valid form"
-    if len(text) > MAX_ADDRESS:
-        return f"one longer than {MAX_ADDRESS} characters"
-    return None
 
 
 def sender_address(text: str, display_name: str | None) -> Address | None:
-    """`--from` as given ("Clinic <a@b.org>" or "a@b.org"), named DISPLAY_NAME when it has no name; None if invalid."""
+    """A sender as given ("Clinic <a@b.org>" or "a@b.org"), named DISPLAY_NAME when it has no name; None if invalid."""
     name, spec = parseaddr(text)
     if not spec or address_problem(spec):
         return None
@@ -66,48 +46,9 @@ def encrypted(pdf: bytes, secret: str) -> bytes:
 
 
 # --- the message ------------------------------------------------------------------------------------
-_WORDS = {
-    "en": {
-        "subject": "Your care instructions from {clinic}",
-        "subject_plain": "Your care instructions",
-        "team": "your care team",
-        "greeting": "Hello {name},",
-        "attached": "{clinic} has sent you these handouts, in the attached file {file}:",
-        "keep": "Please read them and keep them where you can find them. You can print them.",
-        "password": ("The file is protected with a password: your date of birth as eight digits, year, "
-                     "month and day. For example, for a birth date of July 5, 1950, the password is 19500705."),
-        "phone": "Questions? Call us at {phone}.",
-        "after_hours": "After hours, call {phone}.",
-        "emergency": "In an emergency, call {phone}.",
-        "not_for_you": "If this message was not meant for you, please delete it and let us know.",
-        "instructions": "instructions",
-    },
-    "es": {
-        "subject": "Sus instrucciones de cuidado de {clinic}",
-        "subject_plain": "Sus instrucciones de cuidado",
-        "team": "su equipo de atención",
-        "greeting": "Hola, {name}:",
-        "attached": "{clinic} le envía estas hojas informativas, en el archivo adjunto {file}:",
-        "keep": "Léalas y guárdelas donde pueda encontrarlas. Puede imprimirlas.",
-        "password": ("El archivo está protegido con una contraseña: su fecha de nacimiento en ocho cifras, "
-                     "año, mes y día. Por ejemplo, para una fecha de nacimiento del 5 de julio de 1950, "
-                     "la contraseña es 19500705."),
-        "phone": "¿Preguntas? Llámenos al {phone}.",
-        "after_hours": "Fuera de horario, llame al {phone}.",
-        "emergency": "En una emergencia, llame al {phone}.",
-        "not_for_you": "Si este mensaje no era para usted, bórrelo y avísenos, por favor.",
-        "instructions": "instrucciones",
-    },
-}
-
-
-def _words(language: str) -> dict[str, str]:
-    return _WORDS.get(language.lower().split("-")[0], _WORDS["en"])
-
-
 def attachment_name(handout_ids: tuple[str, ...], language: str) -> str:
     """A readable file name from what the handouts are about ("Kyphoplasty-instructions.pdf"), never whose."""
-    word = _words(language)["instructions"]
+    word = for_language(language).email.instructions
     topics = {handout_id.split("-")[0] for handout_id in handout_ids}
     return f"{topics.pop().capitalize()}-{word}.pdf" if len(topics) == 1 else f"{word.capitalize()}.pdf"
 
@@ -131,14 +72,14 @@ class Letter:
 
 def compose(letter: Letter, clinic: model.Clinic) -> EmailMessage:
     """A plain-text and an HTML part that say what is attached and how to reach the clinic, and the packet."""
-    words = _words(letter.language)
-    signer = str(clinic.name) if clinic.name else words["team"].capitalize()
-    greeting = words["greeting"].format(name=letter.patient_name)
-    listed = words["attached"].format(clinic=signer, file=letter.attachment_name)
-    phones = " ".join(words[key].format(phone=value) for key, value in
-                      (("phone", clinic.phone), ("after_hours", clinic.after_hours_phone),
-                       ("emergency", clinic.emergency_number)) if value)
-    after = [words["keep"], words["password"] if letter.encrypted else "", phones, words["not_for_you"], signer]
+    words = for_language(letter.language).email
+    signer = str(clinic.name) if clinic.name else words.team.capitalize()
+    greeting = words.greeting.format(name=letter.patient_name)
+    listed = words.attached.format(clinic=signer, file=letter.attachment_name)
+    phones = " ".join(sentence.format(phone=value) for sentence, value in
+                      ((words.phone, clinic.phone), (words.after_hours, clinic.after_hours_phone),
+                       (words.emergency, clinic.emergency_number)) if value)
+    after = [words.keep, words.password if letter.encrypted else "", phones, words.not_for_you, signer]
     after = [paragraph for paragraph in after if paragraph]
 
     message = EmailMessage(policy=policy.SMTP)
@@ -146,8 +87,8 @@ def compose(letter: Letter, clinic: model.Clinic) -> EmailMessage:
     message["To"] = letter.to
     if letter.reply_to:
         message["Reply-To"] = letter.reply_to
-    message["Subject"] = letter.subject or (words["subject"].format(clinic=clinic.name) if clinic.name
-                                            else words["subject_plain"])
+    message["Subject"] = letter.subject or (words.subject.format(clinic=clinic.name) if clinic.name
+                                            else words.subject_plain)
     message["Date"] = format_datetime(localtime())
     message["Message-ID"] = letter.message_id
     message.set_content(_plain(greeting, listed, letter.titles, after), cte="quoted-printable")
@@ -222,7 +163,7 @@ class SmtpMailer:
         try:
             self._context = ssl.create_default_context(cafile=settings.cafile)
         except (ssl.SSLError, OSError) as error:
-            raise MailSettingError("--cafile", "a PEM file of CA certificates",
+            raise MailSettingError("cafile", "a PEM file of CA certificates",
                                    f"one that cannot be used ({getattr(error, 'strerror', None) or error})",
                                    "give the certificate of the authority that signed the server's") from None
 
@@ -239,7 +180,7 @@ class SmtpMailer:
             # The sender is refused for every message alike: moving them all to failed/ would help no one.
             raise SmtpError(self.settings.server, f"the server refused the sender {sender} "
                             f"({error.smtp_code} {_text(error.smtp_error)})",
-                            "check --from, and whether this server needs --smtp-user") from None
+                            Worded("check {from}, and whether this server needs {smtp_user}")) from None
         except smtplib.SMTPResponseException as error:
             raise self._refused(error.smtp_code, error.smtp_error) from None
         except TimeoutError:
@@ -284,12 +225,12 @@ class SmtpMailer:
                 raise
         except ssl.SSLCertVerificationError as error:
             raise SmtpError(settings.server, f"the server's certificate cannot be trusted ({error.verify_message})",
-                            "give the certificate authority that signed it with --cafile "
-                            "(or HANDOUTS_SMTP_CAFILE)") from None
+                            Worded("give the certificate authority that signed it with "
+                                   "{cafile}{where_cafile}")) from None
         except ssl.SSLError as error:
             raise SmtpError(settings.server, f"TLS failed ({error.reason or error})",
-                            "check --smtp-port: --ssl is for a port that starts with TLS (465), "
-                            "STARTTLS for one that starts plain (587)") from None
+                            Worded("check {smtp_port}: {ssl} is for a port that starts with TLS (465), "
+                                   "STARTTLS for one that starts plain (587)")) from None
         except smtplib.SMTPResponseException as error:
             raise DeliveryError(f"cannot connect to {settings.server}: {error.smtp_code} {_text(error.smtp_error)}",
                                 temporary=True, unreachable=True) from None
@@ -309,22 +250,22 @@ class SmtpMailer:
             secure = True
         if not secure and settings.tls == "starttls":
             raise SmtpError(settings.server, "the server does not offer STARTTLS",
-                            "use --ssl if its port starts with TLS, or a server that offers STARTTLS")
+                            Worded("use {ssl} if its port starts with TLS, or a server that offers STARTTLS"))
         if settings.user is None:
             return
         if not secure and not is_loopback(settings.host):
             raise SmtpError(settings.server, "refusing to send the password over a connection without TLS",
-                            "use a server that offers STARTTLS, or --ssl; only a server on this machine "
-                            "(127.0.0.1, localhost) may take a password without TLS")
+                            Worded("use a server that offers STARTTLS, or {ssl}; only a server on this machine "
+                                   "(127.0.0.1, localhost) may take a password without TLS"))
         try:
             client.login(settings.user, settings.password or "")
         except smtplib.SMTPAuthenticationError as error:
             raise SmtpError(settings.server, f"the server refused the login of {settings.user} "
                             f"({error.smtp_code} {_text(error.smtp_error)})",
-                            "check --smtp-user and HANDOUTS_SMTP_PASSWORD") from None
+                            Worded("check {smtp_user} and {password}")) from None
         except smtplib.SMTPNotSupportedError:
             raise SmtpError(settings.server, "the server offers no login (AUTH)",
-                            "leave out --smtp-user") from None
+                            Worded("leave out {smtp_user}")) from None
         except smtplib.SMTPException as error:        # no login method both sides know
             raise SmtpError(settings.server, f"the login failed ({error})",
                             "ask the mail server's administrator which login it takes") from None

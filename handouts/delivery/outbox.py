@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import outputs
 from ..errors import OutboxBusy, OutboxError
 
 SENT_DIR, FAILED_DIR, SENT_LOG = "sent", "failed", "sent.log"
@@ -132,15 +132,8 @@ class Outbox:
 
 def _write_private(path: Path, data: bytes) -> None:
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")   # mode 0600
+        outputs.replace_with(path, data, outputs.PRIVATE)
     except OSError as error:
-        raise OutboxError(path, error.strerror or str(error)) from None
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise OutboxError(path, error.strerror or str(error)) from None
 
 

@@ -1,10 +1,10 @@
-"""Output files: checked against what the run reads; temporary files a later run can tell from a live run's."""
+"""Output files: checked against what the run reads; written through temporary files a later run can tell from a live run's."""
 from __future__ import annotations
 
 import errno
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from typing import IO, Iterable
 
@@ -16,10 +16,16 @@ try:
 except ImportError:          # Windows: a file some process has open cannot be removed, which is lock enough
     fcntl = None
 
-# mkstemp's names: this prefix, eight of [a-z0-9_], this suffix. No other file is ours to remove.
+# Temporary names: this prefix, eight of [a-z0-9_] (as mkstemp makes them), this suffix. No other file
+# is ours to remove.
 _PART_PREFIX, _PART_SUFFIX = ".handouts-", ".part"
+_PART_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 _PART_NAME = re.compile(r"\.handouts-[a-z0-9_]{8}\.part")
 _ATTEMPTS = 5
+_NAMES_TRIED = 100
+# As mkstemp opens: a new file only, never through a link; binary on Windows.
+_NEW_FILE = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+PUBLIC, PRIVATE = 0o666, 0o600       # modes before the umask: as open() makes a file; the outbox's own
 
 
 def reason(error: OSError) -> str:
@@ -29,20 +35,39 @@ def reason(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def file_mode() -> int:
-    """The mode a newly created file gets under this process's umask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+# --- writing a whole file at once ----------------------------------------------------------------------
+def write_atomically(path: Path, data: bytes, what: str = "the PDF") -> None:
+    """Write DATA to PATH through a temporary file in the same folder, so no reader sees half a file;
+    raises OutputError (about WHAT PATH is) and leaves no temporary file."""
+    try:
+        replace_with(path, data)
+    except OSError as error:
+        raise OutputError(path, reason(error), what) from None
+
+
+def replace_with(path: Path, data: bytes, mode: int = PUBLIC) -> None:
+    """Write DATA to PATH through a temporary file in the same folder, created with MODE less the umask
+    (PRIVATE for a file only its user may read). Raises OSError, leaving no temporary file."""
+    handle, part = temporary(path.parent, mode)
+    file = os.fdopen(handle, "wb")
+    try:
+        file.write(data)
+        put_in_place(file, part, path)
+    except OSError:
+        discard(file, part)
+        raise
 
 
 # --- temporary files ----------------------------------------------------------------------------------
-def temporary(folder: Path) -> tuple[int, Path]:
-    """A new empty temporary file in FOLDER (made if missing): its descriptor, which holds a lock on it
-    for as long as it is open, and its path. Raises OSError."""
+def temporary(folder: Path, mode: int = PUBLIC) -> tuple[int, Path]:
+    """A new empty temporary file in FOLDER (made if missing), with MODE less the umask: its descriptor,
+    which holds a lock on it for as long as it is open, and its path. Raises OSError.
+
+    The system applies the umask as it creates the file, as for any file opened for writing, so the
+    umask is never read (reading it means setting it, for every thread of the process)."""
     folder.mkdir(parents=True, exist_ok=True)
     for _ in range(_ATTEMPTS):
-        handle, name = _locked(folder)
+        handle, name = _locked(folder, mode)
         if _named(handle, name):
             return handle, Path(name)
         # Another run, starting or ending, took it for a killed run's in the moment between its making and
@@ -51,14 +76,28 @@ def temporary(folder: Path) -> tuple[int, Path]:
     raise OSError(errno.EAGAIN, "another run kept removing this run's temporary files", str(folder))
 
 
-def _locked(folder: Path) -> tuple[int, str]:
-    handle, name = tempfile.mkstemp(dir=folder, prefix=_PART_PREFIX, suffix=_PART_SUFFIX)
+def _locked(folder: Path, mode: int) -> tuple[int, str]:
+    handle, name = _created(folder, mode)
     if fcntl is not None:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX)
         except OSError:
             pass                 # a file system without locks: written unlocked, and never taken for stale
     return handle, name
+
+
+def _created(folder: Path, mode: int) -> tuple[int, str]:
+    """A new file in FOLDER under an unused temporary name: mkstemp's way, with MODE instead of 0600."""
+    # Absolute: a relative name would change meaning if anything in the process changed its folder.
+    folder_name = os.path.abspath(folder)
+    for _ in range(_NAMES_TRIED):
+        name = os.path.join(folder_name, _PART_PREFIX + "".join(secrets.choice(_PART_LETTERS) for _ in range(8))
+                            + _PART_SUFFIX)
+        try:
+            return os.open(name, _NEW_FILE, mode), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(folder))
 
 
 def _named(handle: int, name: str) -> bool:
@@ -70,10 +109,9 @@ def _named(handle: int, name: str) -> bool:
 
 
 def put_in_place(file: IO, part: Path, path: Path) -> None:
-    """Give PART, written through FILE, the usual mode and rename it to PATH; FILE ends closed.
-    The rename comes before the close where the system allows it, so the lock lasts until the name is PATH."""
+    """Rename PART, written through FILE, to PATH; FILE ends closed. The rename comes before the close
+    where the system allows it, so the lock lasts until the name is PATH."""
     file.flush()
-    os.chmod(part, file_mode())         # mkstemp makes it private
     if os.name == "nt":                 # Windows renames no open file
         file.close()
         os.replace(part, path)

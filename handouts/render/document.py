@@ -1,29 +1,28 @@
-"""PDF writing: handouts (one, or a patient's packet), a clinic profile and paper size in; PDF bytes (or a file, written atomically) out."""
+"""PDF writing: handouts (one, or a patient's packet), a clinic profile and paper size in; PDF bytes out."""
 from __future__ import annotations
 
 import io
 import os
+import threading
+from collections import Counter, OrderedDict
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from collections import Counter, OrderedDict
-from typing import Callable
+from typing import Callable, Iterator
 
-from reportlab import rl_config
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.pdfutils import asciiBase85Decode
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from reportlab.platypus.doctemplate import LayoutError
 
-from .. import __version__, model
+from .. import __version__, blocks, model
 from . import fonts, styles
-from ..delivery import outputs
-from ..errors import ContentError, ContentErrors, OutputError
-from .flowables import cover, notes_box, story
+from ..errors import ContentError, ContentErrors
+from .story import cover, notes_box, story
 from .furniture import Furniture, PartLook, patient_chunks
 from ..locales import Locale, for_language
 from .styles import Geometry
-
-# Streams are compressed already; ASCII85 on top of that only makes every PDF a quarter larger.
-rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,9 @@ class Packet:
 
 
 class _DeferredCanvas(Canvas):
-    """Holds every page until the end, so header and footer can say "Page X of Y" for each part."""
+    """Holds every page until the end, so header and footer can say "Page X of Y" for each part.
+
+    Its streams are compressed and never ASCII85-encoded, whatever ReportLab's process-wide rl_config says."""
 
     def __init__(self, *args, decorate: Callable[[Canvas, int, int, int], None], **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,7 +83,26 @@ class _DeferredCanvas(Canvas):
                 super().bookmarkPage(key, **where)
             super().showPage()
         self.page_count = len(parts)
+        _without_ascii85(self._doc)
         super().save()
+
+
+def _without_ascii85(doc: pdfdoc.PDFDocument) -> None:
+    """Flate alone for the page streams and pictures of DOC, a document not yet written out.
+
+    ReportLab encodes them in ASCII85 too while rl_config.useA85 is set, which only makes every PDF a
+    quarter larger. That setting is the whole process's: set here, per document, instead, so neither do
+    other callers' PDFs change nor do ours when a caller changes it. Decoding what ReportLab encoded
+    gives back its flate stream byte for byte."""
+    for item in list(doc.idToObject.values()):
+        if isinstance(item, pdfdoc.PDFPage) and item.Contents is None and item.stream and item.compression:
+            # What PDFPage.check_format would make, without asking rl_config.
+            contents = pdfdoc.PDFStream(content=item.stream, filters=[pdfdoc.PDFZCompress])
+            contents.__Comment__ = "page stream"
+            item.Contents = contents
+        elif isinstance(item, pdfdoc.PDFImageXObject) and tuple(item._filters[:1]) == ("ASCII85Decode",):
+            item.streamContent = asciiBase85Decode(item.streamContent)
+            item._filters = tuple(item._filters[1:])
 
 
 # A laid-out page: what goes where, in drawing order. ("draw", flowable, x, y, slack) puts a
@@ -175,38 +195,52 @@ def _draw_pages(canv: _DeferredCanvas, part: int, pages: list[Page], outline: tu
 class _LayoutCache:
     """Laid-out handouts kept for the next packets: a handout's pages read the same for every
     patient whose values it prints are the same (most personalization sits in the header and footer),
-    and laying out is most of the work of a packet."""
+    and laying out is most of the work of a packet.
+
+    Bounded, and safe from many threads: a render takes a layout out while it draws it (a ReportLab
+    flowable holds the canvas it is drawing on), so no two renders draw the same flowables at once; a
+    render that meanwhile needs the same layout lays out its own copy, and the one put back last stays."""
 
     def __init__(self, size: int = 16):
         self.size = size
+        self._lock = threading.Lock()
         self._held: OrderedDict[tuple, tuple[model.Handout, list[Page]]] = OrderedDict()
         self._placeholders: dict[int, tuple[model.Handout, tuple[str, ...]]] = {}
 
     def placeholders(self, handout: model.Handout) -> tuple[str, ...]:
         """The placeholder names HANDOUT prints, in a fixed order."""
-        held = self._placeholders.get(id(handout))
+        with self._lock:
+            held = self._placeholders.get(id(handout))
         if held is None or held[0] is not handout:
-            names = sorted({name for text in handout.texts() for name in model.placeholder_names(text)})
-            if len(self._placeholders) >= 4 * self.size:
-                self._placeholders.clear()
-            held = self._placeholders[id(handout)] = (handout, tuple(names))
+            names = sorted({name for text in blocks.handout_texts(handout) for name in model.placeholder_names(text)})
+            held = (handout, tuple(names))
+            with self._lock:
+                if len(self._placeholders) >= 4 * self.size:
+                    self._placeholders.clear()
+                self._placeholders[id(handout)] = held
         return held[1]
 
-    def pages(self, handout: model.Handout, key: tuple, lay_out: Callable[[], list[Page]]) -> list[Page]:
+    @contextmanager
+    def pages(self, handout: model.Handout, key: tuple, lay_out: Callable[[], list[Page]]) -> Iterator[list[Page]]:
+        """HANDOUT's pages for KEY, from the cache or else LAY_OUT(), for the render's own use until the
+        `with` ends."""
         # Keyed by id() and checked by identity: a handout is a tree of frozen data, slow to hash.
         key = (id(handout), *key)
-        held = self._held.get(key)
-        if held is not None and held[0] is handout:
-            self._held.move_to_end(key)
-            return held[1]
-        pages = lay_out()
-        self._held[key] = (handout, pages)
-        if len(self._held) > self.size:
-            self._held.popitem(last=False)
-        return pages
+        with self._lock:
+            held = self._held.pop(key, None)
+        pages = held[1] if held is not None and held[0] is handout else lay_out()
+        yield pages
+        # Put back only when drawn without an error: a draw that failed may leave its flowables half way.
+        with self._lock:
+            self._held[key] = (handout, pages)
+            while len(self._held) > self.size:
+                self._held.popitem(last=False)
 
 
 _layouts = _LayoutCache()
+if hasattr(os, "register_at_fork"):
+    # A batch worker forked while another thread of a server held the lock would wait for it forever.
+    os.register_at_fork(after_in_child=lambda: setattr(_layouts, "_lock", threading.Lock()))
 
 
 def _facts(handout: model.Handout, locale: Locale) -> list[str]:
@@ -231,12 +265,14 @@ def render(handout: model.Handout, clinic: model.Clinic, paper: str = "letter",
     return render_packet(Packet((handout,), patient, handout.language, large_print=large_print), clinic, paper)
 
 
-def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", keywords: str = "") -> Rendered:
+def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", keywords: str = "",
+                  shared_characters: str = "") -> Rendered:
     """The PDF of PACKET as bytes: each handout starts a page and numbers its own pages.
 
     Each handout's header and footer are in its own language; the cover is in the packet's. A lone
     handout without a cover lists its sections at the top of the outline; in a packet each handout is
-    an outline entry with its sections under it."""
+    an outline entry with its sections under it. Packets given the same SHARED_CHARACTERS embed them in
+    the same first font subsets, which a print file of those packets then stores once."""
     fonts.register()
     locale = for_language(packet.language)
     packet_values = placeholder_values(clinic, packet.patient, packet.language)
@@ -253,14 +289,27 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
         looks.append(PartLook(model.plain(handout.title, values, styles.BLANK), _facts(handout, handout_locale),
                               handout_locale.page_of, patient_chunks(packet.patient, handout_locale, values)))
     furniture = Furniture(clinic, paper, looks, look)
-    parts = _laid_out_parts(packet, clinic, furniture.geometry, locale, looks, lone, packet_values, values_of)
+    buffer = io.BytesIO()
+    with ExitStack() as leases:       # the cached layouts drawn, this render's alone until it ends
+        parts = _laid_out_parts(packet, clinic, furniture.geometry, locale, looks, lone, packet_values, values_of,
+                                leases)
+        canv = _canvas(buffer, packet, clinic, furniture, locale, looks, lone, keywords)
+        fonts.share_subsets(canv._doc, shared_characters)
+        for part, (pages, outline) in enumerate(parts):
+            _draw_pages(canv, part, pages, outline)
+        canv.save()
+    return Rendered(buffer.getvalue(), canv.page_count)
 
+
+def _canvas(buffer: io.BytesIO, packet: Packet, clinic: model.Clinic, furniture: Furniture, locale: Locale,
+            looks: list[PartLook], lone: bool, keywords: str) -> _DeferredCanvas:
+    """A canvas for PACKET writing to BUFFER, with the document's properties set."""
     first = packet.handouts[0]
     titles = [part.title for part in looks[1 if packet.cover else 0:]]
-    buffer = io.BytesIO()
     geometry = furniture.geometry
+    # pageCompression given, not left to rl_config, which any caller in the process may change.
     canv = _DeferredCanvas(buffer, decorate=furniture, pagesize=(geometry.page_width, geometry.page_height),
-                           invariant=1, initialFontName=fonts.MAIN,
+                           invariant=1, pageCompression=1, initialFontName=fonts.MAIN,
                            lang=packet.language if not lone else first.language)
     canv.setAuthor(model.fold_spaces(clinic.name or ""))
     canv.setTitle(titles[0] if lone else f"{locale.cover_title}: {'; '.join(titles)}")
@@ -269,17 +318,16 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
     canv.setKeywords(keywords)
     canv.setViewerPreference("DisplayDocTitle", "true")
     canv.showOutline()
-    for part, (pages, outline) in enumerate(parts):
-        _draw_pages(canv, part, pages, outline)
-    canv.save()
-    return Rendered(buffer.getvalue(), canv.page_count)
+    return canv
 
 
 def _laid_out_parts(packet: Packet, clinic: model.Clinic, geometry: Geometry, locale: Locale,
                     looks: list[PartLook], lone: bool, packet_values: dict[str, str],
-                    values_of: list[dict[str, str]]) -> list[tuple[list[Page], tuple[str, str, int] | None]]:
-    """Each part of PACKET laid out in GEOMETRY (handouts from the cache when they read the same), with
-    the outline entry of its first page; PACKET_VALUES fill the cover, VALUES_OF each handout."""
+                    values_of: list[dict[str, str]],
+                    leases: ExitStack) -> list[tuple[list[Page], tuple[str, str, int] | None]]:
+    """Each part of PACKET laid out in GEOMETRY (handouts from the cache when they read the same, held
+    until LEASES end), with the outline entry of its first page; PACKET_VALUES fill the cover, VALUES_OF
+    each handout."""
     look = styles.look(packet.large_print)
     parts: list[tuple[list[Page], tuple[str, str, int] | None]] = []
     if packet.cover:
@@ -301,23 +349,9 @@ def _laid_out_parts(packet: Packet, clinic: model.Clinic, geometry: Geometry, lo
         printed = tuple(values.get(name) for name in _layouts.placeholders(handout))
         key = (part, lone, geometry, packet.large_print, clinic.color, notes, packet.language if notes else None,
                printed)
-        parts.append((_layouts.pages(handout, key, lay_out), None if lone else (f"part-{part}", looks[part].title, 0)))
+        pages = leases.enter_context(_layouts.pages(handout, key, lay_out))
+        parts.append((pages, None if lone else (f"part-{part}", looks[part].title, 0)))
     return parts
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write DATA to PATH through a temporary file in the same folder, so no reader sees half a PDF."""
-    try:
-        handle, part = outputs.temporary(path.parent)
-    except OSError as error:
-        raise OutputError(path, outputs.reason(error)) from None
-    file = os.fdopen(handle, "wb")
-    try:
-        file.write(data)
-        outputs.put_in_place(file, part, path)
-    except OSError as error:
-        outputs.discard(file, part)
-        raise OutputError(path, outputs.reason(error)) from None
 
 
 def output_name(handout: model.Handout, patient: model.Patient | None = None, large_print: bool = False) -> str:

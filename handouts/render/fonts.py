@@ -1,10 +1,12 @@
 """Fonts: the TrueType files in fonts/ in; registered ReportLab names and per-character fallback runs out."""
 from __future__ import annotations
 
-import unicodedata
+import os
+import threading
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
+from types import MappingProxyType
 from typing import Iterable
 
 from reportlab.pdfbase import pdfmetrics
@@ -31,35 +33,61 @@ _IGNORED = frozenset(" \t\r\n\u00a0")
 
 
 class _SharedSubsetFont(TTFont):
-    """A TrueType font that can start every document with the same characters in its first subsets.
+    """A TrueType font that can start a document with the same characters in its first subsets.
 
     ReportLab numbers characters in the order a document first uses them, so two packets normally
     embed different subsets. Packets that start from one shared list embed byte-identical subsets,
-    which a print file then stores once; characters beyond the list go into later subsets."""
-
-    shared = ""
+    which a print file then stores once; characters beyond the list go into later subsets. The list
+    is the document's own (see shared_subsets), never the font's: every thread and every caller of the
+    process draws with this one registered font object."""
 
     def splitString(self, text, doc, encoding="utf-8"):
-        if self.shared and doc not in self.state:
+        shared = getattr(doc, _SHARED, None)
+        mine = shared.get(self.fontName, "") if shared else ""
+        if mine and doc not in self.state:
             state = self.state[doc] = TTFont.State(self._asciiReadable, self)
-            super().splitString(self.shared, doc, encoding)
+            super().splitString(mine, doc, encoding)
             state.nextCode = (state.nextCode + 255) & ~255
         return super().splitString(text, doc, encoding)
 
 
-def share_subsets(characters: str) -> None:
-    """Every document rendered after this in this process embeds CHARACTERS in the same subsets
-    (each face takes the ones the fallback chain draws with it); "" turns it off."""
+# The attribute of a ReportLab PDFDocument that holds its shared subsets: set per document, so one
+# caller's batch never changes what another's single handout embeds.
+_SHARED = "handouts_shared_subsets"
+
+
+def share_subsets(doc, characters: str) -> None:
+    """Make the PDF document DOC (a canvas's _doc) embed CHARACTERS in the same first subsets as every
+    other document given the same CHARACTERS (each face takes the ones the fallback chain draws with it)."""
+    if characters:
+        setattr(doc, _SHARED, _subsets(characters))
+
+
+@lru_cache(maxsize=4)     # one batch's characters, asked for again by every packet of the batch
+def _subsets(characters: str) -> MappingProxyType:
     register()
     ordered = sorted(set(characters) - _IGNORED)
+    by_face = {}
     for family, faces in FAMILIES.items():
         mine = "".join(char for char in ordered if family_for(char) == family)
-        for name in dict.fromkeys(faces):
-            if name in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.getFont(name).shared = mine
+        by_face.update(dict.fromkeys(faces, mine))
+    return MappingProxyType(by_face)
 
 
+# Registration is process-wide by nature (ReportLab keeps one font registry per process): it happens
+# once per face, under this lock, so two threads never register a face twice or read a half-made family.
+_registering = threading.Lock()
 _registered: set[str] = set()
+
+
+def _new_lock() -> None:
+    global _registering
+    _registering = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    # A batch worker forked while another thread of a server held the lock would wait for it forever.
+    os.register_at_fork(after_in_child=_new_lock)
 # The italic faces are read when emphasis first asks for them (large print and most handouts never do).
 _LATER = {MAIN_ITALIC, MAIN_BOLD_ITALIC}
 
@@ -68,23 +96,24 @@ def register(family: str = MAIN, italic: bool = False) -> None:
     """Register FAMILY's faces once per process (with its italics when ITALIC); later calls are free.
     The fallback family is registered only when a character first needs it: it is the larger half to read."""
     wanted = family + ("/italic" if italic else "")
-    if wanted in _registered:
+    if wanted in _registered:      # added only once the family is whole: no lock needed to read it
         return
-    faces = FAMILIES[family]
-    for name in dict.fromkeys(faces):
-        if (name in _LATER) != italic or name in pdfmetrics.getRegisteredFontNames():
-            continue
-        path = FONT_DIR / FILES.get(name, f"{name}.ttf")
-        if not path.is_file():
-            raise FontFileMissing(path)
-        pdfmetrics.registerFont(_SharedSubsetFont(name, str(path)))
-        if italic:
-            pdfmetrics.getFont(name).shared = pdfmetrics.getFont(faces[0]).shared
-    pdfmetrics.registerFontFamily(family, normal=faces[0], bold=faces[1], italic=faces[2], boldItalic=faces[3])
-    _registered.add(wanted)
+    with _registering:
+        if wanted in _registered:
+            return
+        faces = FAMILIES[family]
+        for name in dict.fromkeys(faces):
+            if (name in _LATER) != italic or name in pdfmetrics.getRegisteredFontNames():
+                continue
+            path = FONT_DIR / FILES.get(name, f"{name}.ttf")
+            if not path.is_file():
+                raise FontFileMissing(path)
+            pdfmetrics.registerFont(_SharedSubsetFont(name, str(path)))
+        pdfmetrics.registerFontFamily(family, normal=faces[0], bold=faces[1], italic=faces[2], boldItalic=faces[3])
+        _registered.add(wanted)
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=len(FAMILIES))     # bounded: one entry per family
 def _coverage(family: str) -> frozenset[int]:
     register(family)
     return frozenset(pdfmetrics.getFont(family).face.charToGlyph)
@@ -112,29 +141,13 @@ def face(family: str, bold: bool = False, italic: bool = False) -> str:
 
 
 def missing(texts: Iterable[Text], path: Path | str) -> list[ContentError]:
-    """One error per character in TEXTS that no font of the chain has."""
-    errors = []
-    for text in texts:
-        for char in dict.fromkeys(text):
-            if family_for(char) is None:
-                errors.append(ContentError(
-                    path, getattr(text, "line", 0),
-                    expected=f"characters that {' or '.join(FAMILY_NAMES.values())} can draw",
-                    found=f"'{char}' (U+{ord(char):04X})" if char.isprintable() else
-                    f"the control character U+{ord(char):04X}",
-                    fix="replace it with a character the fonts have"))
-    return errors
-
-
-def right_to_left(texts: Iterable[Text], path: Path | str) -> list[ContentError]:
-    """Hebrew or Arabic would print backwards and unjoined: refuse it rather than mislead."""
-    errors = []
-    for text in texts:
-        if any(unicodedata.bidirectional(char) in ("R", "AL") for char in text):
-            errors.append(ContentError(path, getattr(text, "line", 0), expected="left-to-right text",
-                                       found="right-to-left script (Hebrew or Arabic)",
-                                       fix="right-to-left handouts are not supported yet"))
-    return errors
+    """One error per character in TEXTS that no font of the chain has (content, so it may be shown)."""
+    return [ContentError(path, getattr(text, "line", 0),
+                         expected=f"characters that {' or '.join(FAMILY_NAMES.values())} can draw",
+                         found=f"'{char}' (U+{ord(char):04X})" if char.isprintable() else
+                         f"the control character U+{ord(char):04X}",
+                         fix="replace it with a character the fonts have")
+            for text in texts for char in lacking(text)]
 
 
 def lacking(text: str) -> list[str]:

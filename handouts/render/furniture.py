@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
@@ -13,7 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from .. import model
 from . import styles
-from .flowables import draw_line, draw_text, text_width
+from .markup import draw_line, draw_text, text_width
 from ..locales import Locale
 from .styles import Geometry, Look
 
@@ -184,19 +183,18 @@ class Furniture:
         canv.restoreState()
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=8)      # bounded, and locked by lru_cache itself: two threads may both read a new logo
 def _logo(path: str, _modified: int, _size: int) -> tuple[ImageReader, tuple[float, float]]:
     """The logo at PATH, read once per process (per version of the file), and the size it prints at.
 
     A logo with more pixels than print at LOGO_DPI is scaled down first: it looks the same on paper,
-    and every PDF embeds, and every page hashes, far less."""
+    and every PDF embeds, and every page hashes, far less. The reader is shared by every render, in any
+    thread, so it is decoded here, whole, and only ever read afterwards."""
     from PIL import Image
-    # The loader has refused anything over its pixel limit; no other warning Pillow has about a
-    # picture is for the person at the terminal either.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with Image.open(path) as image:
-            image.load()
+    # No warnings.catch_warnings() here: it swaps the process's warning filters for every thread at once.
+    # The loader has refused a picture over its pixel limit, the one Pillow warns of.
+    with Image.open(path) as image:
+        image.load()
     pixels_wide, pixels_high = image.size
     width = min(styles.LOGO_HEIGHT * pixels_wide / pixels_high, styles.LOGO_MAX_WIDTH)
     size = (width, width * pixels_high / pixels_wide)
@@ -205,4 +203,11 @@ def _logo(path: str, _modified: int, _size: int) -> tuple[ImageReader, tuple[flo
         if image.mode not in ("RGB", "RGBA", "L", "LA"):
             image = image.convert("RGBA" if "transparency" in image.info or "A" in image.mode else "RGB")
         image = image.resize(wanted, Image.BOX)   # area average: flat colours stay flat
-    return ImageReader(image), size
+    reader = ImageReader(image)
+    # ReportLab decodes a reader on its first use, resetting its mask before it sets it again: a
+    # thread drawing the logo meanwhile would embed it without its transparency.
+    reader.getSize()
+    reader.getRGBData()
+    if reader._dataA is not None:
+        reader._dataA.getRGBData()
+    return reader, size

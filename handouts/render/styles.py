@@ -95,6 +95,8 @@ LINK_COLOR = "#1f4e79"
 ACCENTED = ("title", "heading")     # styles that take the clinic's colour, in standard and large print
 
 
+# Bounded, and locked by lru_cache itself; two threads may both make a style the first time, which is
+# harmless: a style is never changed once made, and one is as good as the other.
 @lru_cache(maxsize=64)
 def accented(style: ParagraphStyle, color: str | None) -> ParagraphStyle:
     """STYLE in the clinic's COLOR (headings follow the clinic's brand); STYLE itself without one."""
