@@ -31,18 +31,18 @@ def rss_kb() -> int:
 
 def measure(renders: int, threads: int) -> list[tuple[int, int, int]]:
     """(renders done, RSS KB, allocated blocks) after each tenth of RENDERS made by THREADS threads."""
-    from handouts import content, model
-    from handouts.render.document import render
-    handouts = [content.load_handout(REPO / "content" / name)
-                for name in ("kyphoplasty-before.yaml", "kyphoplasty-care-after.yaml")]
-    clinic = content.load_clinic(REPO / "content" / "clinic.yaml")
+    import handouts
+    both = [handouts.load_handout(REPO / "content" / name)
+            for name in ("kyphoplasty-before.yaml", "kyphoplasty-care-after.yaml")]
+    clinic = handouts.load_clinic(REPO / "content" / "clinic.yaml")
 
     def one(number: int) -> int:
-        patient = model.Patient(name=f"Test Patient {number}", mrn=f"M-{number:06d}",
+        patient = handouts.Patient(name=f"Test Patient {number}", mrn=f"M-{number:06d}",
                                 dob=date(1930, 1, 1) + timedelta(days=number % 20000),
                                 followup_date=date(2026, 12, 1) + timedelta(days=number % VISITS))
-        return len(render(handouts[number % 2], clinic, "a4" if number % 3 == 0 else "letter", patient,
-                          number % 5 == 0).data)
+        paper = "a4" if number % 3 == 0 else "letter"
+        return len(handouts.render_handout(both[number % 2], clinic, patient, paper=paper,
+                                           large_print=number % 5 == 0).data)
 
     step = max(1, renders // 10)
     points = []

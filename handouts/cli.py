@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,6 +100,8 @@ def main() -> None:
     Example:
       handouts build content/ -o out/
     """
+    if not sys.warnoptions:
+        warnings.simplefilter("ignore")     # Python's warnings (Pillow's on an odd picture) are not for staff
 
 
 @main.command()
@@ -367,7 +370,7 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
           --from "Riverside Spine Center <handouts@riverside-spine.example.org>"
     """
     from .batch import BatchOptions
-    from .delivery.mail import SmtpSettings
+    from .delivery.smtp import SmtpSettings
     from .sending import EmailOptions, send_packets
     from .stopping import StopSignals
     if starttls and implicit_tls:

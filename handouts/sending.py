@@ -14,8 +14,8 @@ from .batch import FAILED, BatchOptions, BatchSummary, Catalogue, RowResult, loa
 from .delivery.outputs import refuse_batch_clashes
 from .content.addresses import address_problem
 from .errors import ContentError, DeliveryError, MailSettingError, NotSent, PathWarning, SmtpError, Told, Worded
-from .delivery.mail import (Letter, Mailer, SmtpMailer, SmtpSettings, attachment_name, compose, encrypted,
-                   message_id, password, sender_address)
+from .delivery.message import Letter, attachment_name, compose, encrypted, message_id, password, sender_address
+from .delivery.smtp import Mailer, SmtpMailer, SmtpSettings
 from .model import plain
 from .delivery.outbox import SENT_LOG, Outbox
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from handouts import content
 from handouts import model
-from handouts.render import document
+from handouts.render import layout
 from handouts.render.document import Packet, render_packet
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,8 +22,8 @@ BEFORE = REPO / "content" / "kyphoplasty-before.yaml"
 @pytest.fixture
 def fresh_layouts(monkeypatch):
     """An empty layout cache for this test, so nothing laid out by another test is reused."""
-    monkeypatch.setattr(document, "_layouts", document._LayoutCache(size=4))
-    return document._layouts
+    monkeypatch.setattr(layout, "cache", layout.LayoutCache(size=4))
+    return layout.cache
 
 
 def text_of(data: bytes) -> str:
@@ -51,7 +51,7 @@ def test_a_copy_made_from_a_reused_layout_is_byte_for_byte_the_copy_made_alone(f
     same_visit = date(2026, 12, 3)
     for number in range(1, 4):
         reused = render_packet(Packet((handout,), patient(number, same_visit)), clinic).data
-    monkeypatch.setattr(document, "_layouts", document._LayoutCache(size=4))
+    monkeypatch.setattr(layout, "cache", layout.LayoutCache(size=4))
     alone = render_packet(Packet((handout,), patient(3, same_visit)), clinic).data
     assert reused == alone
 
@@ -64,7 +64,7 @@ def test_every_kind_of_block_draws_the_same_from_a_reused_layout(fresh_layouts, 
         for number in range(1, 3):
             reused = render_packet(Packet((handout,), patient(number, date(2026, 12, 3)), large_print=large_print),
                                    clinic).data
-        monkeypatch.setattr(document, "_layouts", document._LayoutCache(size=4))
+        monkeypatch.setattr(layout, "cache", layout.LayoutCache(size=4))
         alone = render_packet(Packet((handout,), patient(2, date(2026, 12, 3)), large_print=large_print), clinic).data
         assert reused == alone
 
@@ -78,7 +78,7 @@ def test_packets_with_a_cover_notes_and_two_handouts_reuse_layouts_without_mixin
                Packet(handouts[::-1], patient(4, date(2026, 12, 3)))]
     reused = [render_packet(packet, clinic).data for packet in packets]
     for packet, data in zip(packets, reused):
-        monkeypatch.setattr(document, "_layouts", document._LayoutCache(size=4))
+        monkeypatch.setattr(layout, "cache", layout.LayoutCache(size=4))
         assert render_packet(packet, clinic).data == data
     assert "No driving for a week." in text_of(reused[1]) and "Bring your walker." not in text_of(reused[1])
     assert "Bring your walker." in text_of(reused[2]) and "No driving" not in text_of(reused[2])

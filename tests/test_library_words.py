@@ -17,7 +17,7 @@ from handouts.batch import BatchOptions
 from handouts.build import check, load
 from handouts.cli import FLAGS, main
 from handouts.content import patient_from_settings
-from handouts.delivery.mail import SmtpMailer, SmtpSettings
+from handouts.delivery.smtp import SmtpMailer, SmtpSettings
 from handouts.delivery.printfile import PrintFile
 from handouts.errors import (OPTIONS, ContentError, ContentErrors, ContentWarning, HandoutError, HandoutWarning,
                              NoClinicProfile, NotSent, PathError, PrintFileError, Told)

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from reportlab import rl_config
 
+import handouts
 from handouts import batch, content, model
 from handouts.delivery import outputs
-from handouts.render import document, furniture
+from handouts.render import document, furniture, layout
 from handouts.render.document import Packet
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,14 +50,16 @@ def calls(before: model.Handout, care_after: model.Handout, clinic: model.Clinic
         for handout in (before, care_after):
             made.append((f"{handout.id} {person.mrn} {paper}{' large' if large else ''}",
                          lambda handout=handout, person=person, paper=paper, large=large:
-                         document.render(handout, clinic, paper, person, large)))
+                         handouts.render_handout(handout, clinic, person, paper=paper, large_print=large)))
         if number % 4 == 0:
             shared = SHARED if number % 8 == 0 else ""
             packet = Packet((before, care_after), person, cover=True, notes=f"Bring your walker, {number}.",
                             large_print=number % 12 == 8)
             made.append((f"packet {person.mrn}{' shared' if shared else ''}",
                          lambda packet=packet, paper=paper, shared=shared:
-                         document.render_packet(packet, clinic, paper, shared_characters=shared)))
+                         handouts.render_packet(packet.handouts, clinic, packet.patient, paper=paper, cover=True,
+                                                notes=packet.notes, large_print=packet.large_print)
+                         if not shared else document.render_packet(packet, clinic, paper, shared_characters=shared)))
     return made
 
 
@@ -76,7 +79,7 @@ def test_eight_threads_make_every_pdf_byte_for_byte_as_made_alone(eager_switchin
     alone = [call().data for _, call in made]
     # The threads start cold, as a server's do: the logo and every layout are first made among them.
     furniture._logo.cache_clear()
-    monkeypatch.setattr(document, "_layouts", document._LayoutCache())
+    monkeypatch.setattr(layout, "cache", layout.LayoutCache())
     order = list(range(len(made)))
     random.Random(8).shuffle(order)        # neighbours in the list ask for the same layouts: spread them out
     started = time.perf_counter()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import stat
 import unicodedata
-import warnings
 from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -129,10 +128,8 @@ def picture_size(path: Path) -> tuple[int, int] | None:
     for kind in (PngImagePlugin.PngImageFile, JpegImagePlugin.JpegImageFile):
         try:
             # The format's own reader, not Image.open: Image.open raises on a bomb before telling its size.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                with kind(str(path)) as image:
-                    return image.size
+            with kind(str(path)) as image:
+                return image.size
         except (OSError, SyntaxError, ValueError):
             continue
     return None
@@ -156,13 +153,12 @@ def picture_problem(path: Path, key: str) -> dict[str, str] | None:
 def _decoding_problem(path: Path) -> str | None:
     from PIL import Image, UnidentifiedImageError
     try:
-        # Pillow warns about large or odd images on stderr; here such an image is an answer, not a warning.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(path) as image:
-                if image.format not in ("PNG", "JPEG"):
-                    return f"a {image.format} image"
-                image.load()
+        # Pillow may warn about an odd image; the library leaves warnings to its caller (the command hides
+        # them): catch_warnings would change the filters of every thread at once.
+        with Image.open(path) as image:
+            if image.format not in ("PNG", "JPEG"):
+                return f"a {image.format} image"
+            image.load()
     except UnidentifiedImageError:
         return "a file that is not an image"
     except Image.DecompressionBombError:

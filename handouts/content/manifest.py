@@ -1,8 +1,7 @@
-"""Manifest: a CSV or YAML list of patients in; one validated packet request (or its problems) per row out.
-
-Rows are read one at a time, so a manifest of any length needs the same memory. A row's number is
-the line of the file where it starts, which is also its row number in a spreadsheet unless an
-earlier cell holds a line break."""
+"""Manifest: a CSV or YAML list of patients in; one validated packet request (or its problems) per row out."""
+# Rows are read one at a time, so a manifest of any length needs the same memory. A row's number is the line
+# of the file where it starts, which is also its row number in a spreadsheet unless an earlier cell holds a
+# line break.
 from __future__ import annotations
 
 import difflib

@@ -1,9 +1,7 @@
-"""Print files: packet PDFs, one after another, in; one PDF for a single print job out, written as it goes.
-
-Each packet is read, its pages copied and written out before the next packet is opened, so the
-memory used does not grow with the number of packets. Fonts and images that are byte for byte the
-same in several packets (packets rendered for one batch share their font subsets) are stored once.
-"""
+"""Print files: packet PDFs, one after another, in; one PDF for a single print job out, written as it goes."""
+# Each packet is read, its pages copied and written out before the next packet is opened, so the memory used
+# does not grow with the number of packets. Fonts and images that are byte for byte the same in several
+# packets (packets rendered for one batch share their font subsets) are stored once.
 from __future__ import annotations
 
 import hashlib

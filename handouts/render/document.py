@@ -2,23 +2,19 @@
 from __future__ import annotations
 
 import io
-import os
-import threading
-from collections import Counter, OrderedDict
-from contextlib import ExitStack, contextmanager
+from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfutils import asciiBase85Decode
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
-from reportlab.platypus.doctemplate import LayoutError
+from reportlab.platypus import Flowable
 
-from .. import __version__, blocks, model
-from . import fonts, styles
-from ..errors import ContentError, ContentErrors
+from .. import __version__, model
+from . import fonts, layout, styles
 from .story import cover, notes_box, story
 from .furniture import Furniture, PartLook, patient_chunks
 from ..locales import Locale, for_language
@@ -105,144 +101,6 @@ def _without_ascii85(doc: pdfdoc.PDFDocument) -> None:
             item._filters = tuple(item._filters[1:])
 
 
-# A laid-out page: what goes where, in drawing order. ("draw", flowable, x, y, slack) puts a
-# wrapped flowable at (x, y); ("outline", key, title, level) marks the page in the outline.
-Page = list[tuple]
-
-
-class _LayoutCanvas(Canvas):
-    """Collects the pages of a layout instead of drawing them."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.pages: list[Page] = []
-        self.entries: Page = []
-
-    def showPage(self):
-        self.pages.append(self.entries)
-        self.entries = []
-
-    def save(self):
-        pass
-
-
-class _LayoutFrame(Frame):
-    """A frame that notes where each flowable goes instead of drawing it there."""
-
-    def _add(self, flowable, canv, trySplit=0):
-        # Frame._add decides the place and then calls flowable.drawOn: catch that call.
-        flowable.drawOn = lambda canvas, x, y, _sW=0: canvas.entries.append(("draw", flowable, x, y, _sW))
-        try:
-            return super()._add(flowable, canv, trySplit)
-        finally:
-            del flowable.drawOn
-
-    add = _add
-
-
-class _LayoutDoc(BaseDocTemplate):
-    source_line = 1
-    source_path: Path | str = ""
-
-    def handle_flowable(self, flowables):
-        # Remember where in the YAML the block being placed came from, for a block that cannot fit.
-        if flowables:
-            self.source_line = getattr(flowables[0], "source_line", self.source_line)
-            self.source_path = getattr(flowables[0], "source_path", self.source_path)
-        super().handle_flowable(flowables)
-
-    def afterFlowable(self, flowable):
-        outline = getattr(flowable, "outline", None)
-        if outline:
-            self.canv.entries.append(("outline", *outline))
-
-
-def _lay_out(flowables: list[Flowable], geometry: Geometry, path: Path | str) -> list[Page]:
-    """The pages FLOWABLES fill, without drawing anything; a block too tall for a page is a
-    problem at its line in PATH."""
-    doc = _LayoutDoc(io.BytesIO(), pagesize=(geometry.page_width, geometry.page_height),
-                     leftMargin=geometry.frame_x, rightMargin=geometry.frame_x,
-                     topMargin=styles.MARGIN_TOP + geometry.header, bottomMargin=geometry.frame_y,
-                     invariant=1, initialFontName=fonts.MAIN)
-    frame = _LayoutFrame(geometry.frame_x, geometry.frame_y, geometry.frame_width, geometry.frame_height,
-                         leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
-    doc.addPageTemplates([PageTemplate("page", [frame])])
-    try:
-        doc.build(flowables, canvasmaker=_LayoutCanvas)
-    except LayoutError:
-        raise ContentErrors([ContentError(
-            doc.source_path or path, doc.source_line, expected="a block that fits on one page",
-            found="one that is taller than a page and cannot be split (a long table cell, picture or box entry)",
-            fix="split it into shorter paragraphs, rows or entries")]) from None
-    return doc.canv.pages
-
-
-def _draw_pages(canv: _DeferredCanvas, part: int, pages: list[Page], outline: tuple[str, str, int] | None) -> None:
-    """Draw laid-out PAGES as part PART, the first page marked in the outline as OUTLINE."""
-    for number, page in enumerate(pages):
-        canv.part_index = part
-        for entry in ([("outline", *outline)] if outline and number == 0 else []) + page:
-            if entry[0] == "outline":
-                _, key, title, level = entry
-                canv.bookmarkPage(key)
-                canv.addOutlineEntry(title, key, level=level, closed=False)
-            else:
-                _, flowable, x, y, slack = entry
-                flowable.drawOn(canv, x, y, _sW=slack)
-        canv.showPage()
-
-
-class _LayoutCache:
-    """Laid-out handouts kept for the next packets: a handout's pages read the same for every
-    patient whose values it prints are the same (most personalization sits in the header and footer),
-    and laying out is most of the work of a packet.
-
-    Bounded, and safe from many threads: a render takes a layout out while it draws it (a ReportLab
-    flowable holds the canvas it is drawing on), so no two renders draw the same flowables at once; a
-    render that meanwhile needs the same layout lays out its own copy, and the one put back last stays."""
-
-    def __init__(self, size: int = 16):
-        self.size = size
-        self._lock = threading.Lock()
-        self._held: OrderedDict[tuple, tuple[model.Handout, list[Page]]] = OrderedDict()
-        self._placeholders: dict[int, tuple[model.Handout, tuple[str, ...]]] = {}
-
-    def placeholders(self, handout: model.Handout) -> tuple[str, ...]:
-        """The placeholder names HANDOUT prints, in a fixed order."""
-        with self._lock:
-            held = self._placeholders.get(id(handout))
-        if held is None or held[0] is not handout:
-            names = sorted({name for text in blocks.handout_texts(handout) for name in model.placeholder_names(text)})
-            held = (handout, tuple(names))
-            with self._lock:
-                if len(self._placeholders) >= 4 * self.size:
-                    self._placeholders.clear()
-                self._placeholders[id(handout)] = held
-        return held[1]
-
-    @contextmanager
-    def pages(self, handout: model.Handout, key: tuple, lay_out: Callable[[], list[Page]]) -> Iterator[list[Page]]:
-        """HANDOUT's pages for KEY, from the cache or else LAY_OUT(), for the render's own use until the
-        `with` ends."""
-        # Keyed by id() and checked by identity: a handout is a tree of frozen data, slow to hash.
-        key = (id(handout), *key)
-        with self._lock:
-            held = self._held.pop(key, None)
-        pages = held[1] if held is not None and held[0] is handout else lay_out()
-        yield pages
-        # Put back only when drawn without an error: a draw that failed may leave its flowables half way.
-        with self._lock:
-            self._held[key] = (handout, pages)
-            while len(self._held) > self.size:
-                self._held.popitem(last=False)
-
-
-_layouts = _LayoutCache()
-if hasattr(os, "register_at_fork"):
-    # A batch worker forked while another thread of a server held the lock would wait for it forever.
-    os.register_at_fork(after_in_child=lambda: setattr(_layouts, "_lock", threading.Lock()))
-
-
 def _facts(handout: model.Handout, locale: Locale) -> list[str]:
     facts = [handout.id]
     if handout.version:
@@ -296,7 +154,7 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
         canv = _canvas(buffer, packet, clinic, furniture, locale, looks, lone, keywords)
         fonts.share_subsets(canv._doc, shared_characters)
         for part, (pages, outline) in enumerate(parts):
-            _draw_pages(canv, part, pages, outline)
+            layout.draw_pages(canv, part, pages, outline)
         canv.save()
     return Rendered(buffer.getvalue(), canv.page_count)
 
@@ -324,32 +182,32 @@ def _canvas(buffer: io.BytesIO, packet: Packet, clinic: model.Clinic, furniture:
 def _laid_out_parts(packet: Packet, clinic: model.Clinic, geometry: Geometry, locale: Locale,
                     looks: list[PartLook], lone: bool, packet_values: dict[str, str],
                     values_of: list[dict[str, str]],
-                    leases: ExitStack) -> list[tuple[list[Page], tuple[str, str, int] | None]]:
+                    leases: ExitStack) -> list[tuple[list[layout.Page], tuple[str, str, int] | None]]:
     """Each part of PACKET laid out in GEOMETRY (handouts from the cache when they read the same, held
     until LEASES end), with the outline entry of its first page; PACKET_VALUES fill the cover, VALUES_OF
     each handout."""
     look = styles.look(packet.large_print)
-    parts: list[tuple[list[Page], tuple[str, str, int] | None]] = []
+    parts: list[tuple[list[layout.Page], tuple[str, str, int] | None]] = []
     if packet.cover:
         flowables = cover(list(packet.handouts), packet.patient or model.Patient(), clinic, packet_values,
                           geometry, locale, clinic.color, packet.notes, look)
-        parts.append((_lay_out(flowables, geometry, packet.handouts[0].path), ("cover", locale.cover_title, 0)))
+        parts.append((layout.lay_out(flowables, geometry, packet.handouts[0].path), ("cover", locale.cover_title, 0)))
     for handout, values in zip(packet.handouts, values_of):
         part = len(parts)
         notes = packet.notes if packet.notes and not packet.cover and part == 0 else None
 
-        def lay_out(handout=handout, values=values, part=part, notes=notes) -> list[Page]:
+        def lay_out(handout=handout, values=values, part=part, notes=notes) -> list[layout.Page]:
             flowables: list[Flowable] = [notes_box(notes, geometry, locale, look)] if notes else []
             for flowable in story(handout, values, geometry, clinic.color, outline_prefix=f"part-{part}-",
                                   outline_level=0 if lone else 1, look=look):
                 flowable.source_path = handout.path
                 flowables.append(flowable)
-            return _lay_out(flowables, geometry, handout.path)
+            return layout.lay_out(flowables, geometry, handout.path)
 
-        printed = tuple(values.get(name) for name in _layouts.placeholders(handout))
+        printed = tuple(values.get(name) for name in layout.cache.placeholders(handout))
         key = (part, lone, geometry, packet.large_print, clinic.color, notes, packet.language if notes else None,
                printed)
-        pages = leases.enter_context(_layouts.pages(handout, key, lay_out))
+        pages = leases.enter_context(layout.cache.pages(handout, key, lay_out))
         parts.append((pages, None if lone else (f"part-{part}", looks[part].title, 0)))
     return parts
 
