@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import os
 import random
 import stat
@@ -14,11 +15,12 @@ from pathlib import Path
 
 import pytest
 from reportlab import rl_config
+from reportlab.pdfgen.canvas import Canvas
 
 import handouts
 from handouts import batch, content, model
 from handouts.delivery import outputs
-from handouts.render import document, furniture, layout
+from handouts.render import document, fonts, furniture, layout
 from handouts.render.document import Packet
 
 REPO = Path(__file__).resolve().parent.parent
@@ -114,6 +116,41 @@ def test_threads_drawing_a_new_logo_at_once_all_see_its_transparency(eager_switc
             thread.join()
         missing += masks.count(False)
     assert missing == 0, f"{missing} of {100 * THREADS} draws of the logo found no mask"
+
+
+def _pdf_in(font: str, text: str) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont(font, 12)
+    canvas.drawString(72, 700, text)
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_pdfs_saved_at_once_embed_the_same_font_subsets_as_saved_alone(eager_switching):
+    """Saving a PDF makes its font subsets by reading the font file through one shared read position:
+    eight PDFs saved at once, each with other characters, must embed what each embeds alone."""
+    fonts.register()
+    texts = ["".join(chr(code) for code in range(0x41 + n, 0x41 + n + 40)) + "áéíóúñ¿¡" * (n % 3)
+             for n in range(THREADS)]
+    alone = [_pdf_in(fonts.MAIN, text) for text in texts]
+    failed = 0
+    for _ in range(60):
+        start, made = threading.Barrier(THREADS), [b""] * THREADS
+
+        def save(number: int) -> None:
+            start.wait()
+            try:
+                made[number] = _pdf_in(fonts.MAIN, texts[number])
+            except IndexError:           # what a read at another thread's position looks like, when it shows
+                made[number] = b"error"
+        threads = [threading.Thread(target=save, args=(number,)) for number in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        failed += sum(mine != theirs for mine, theirs in zip(made, alone))
+    assert failed == 0, f"{failed} of {60 * THREADS} PDFs saved at once differ from the same PDF saved alone"
 
 
 def test_a_render_changes_nothing_process_wide_and_reads_no_process_wide_setting():

@@ -41,6 +41,17 @@ class _SharedSubsetFont(TTFont):
     is the document's own (see shared_subsets), never the font's: every thread and every caller of the
     process draws with this one registered font object."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._subsetting = threading.Lock()
+
+    def addObjects(self, doc):
+        # Making a subset reads the font file through the face's one shared read position: two PDFs
+        # saved at once from two threads would read at each other's positions (an IndexError, or worse,
+        # a subset with the wrong glyphs and no error). One subset of a face is made at a time.
+        with self._subsetting:
+            super().addObjects(doc)
+
     def splitString(self, text, doc, encoding="utf-8"):
         shared = getattr(doc, _SHARED, None)
         mine = shared.get(self.fontName, "") if shared else ""
@@ -83,6 +94,10 @@ _registered: set[str] = set()
 def _new_lock() -> None:
     global _registering
     _registering = threading.Lock()
+    for name in pdfmetrics.getRegisteredFontNames():
+        font = pdfmetrics.getFont(name)
+        if isinstance(font, _SharedSubsetFont):
+            font._subsetting = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
