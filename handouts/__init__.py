@@ -17,7 +17,7 @@ _PUBLIC = {
     # one packet to bytes
     "render_handout": "packets", "render_packet": "packets", "PAPERS": "packets", "Rendered": "render.document",
     # use cases over files
-    "build": "build", "check": "build", "run_batch": "batch", "BatchOptions": "batch", "BatchSummary": "batch",
+    "build": "building", "check": "building", "run_batch": "batch", "BatchOptions": "batch", "BatchSummary": "batch",
     "send_packets": "sending", "EmailOptions": "sending", "EmailSummary": "sending", "SmtpSettings": "delivery.smtp",
     # what goes wrong
     "HandoutError": "errors", "ContentError": "errors", "ContentErrors": "errors", "SettingError": "errors",
@@ -44,7 +44,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .batch import BatchOptions, BatchSummary, run_batch
-    from .build import build, check
+    from .building import build, check
     from .content import discover, load_clinic, load_handout, load_handouts, load_jargon, patient_from_settings
     from .delivery.smtp import SmtpSettings
     from .errors import (ContentError, ContentErrors, ContentWarning, HandoutError, HandoutWarning, OutputError,

@@ -20,7 +20,7 @@ from pypdf.errors import PdfReadError
 
 from . import __version__, blocks, locales, model, workers
 from .delivery import outputs
-from .build import load, nearest_clinic, no_clinic_profile
+from .building import load, nearest_clinic, no_clinic_profile
 from .errors import ContentErrors, ContentWarning, HandoutError, HandoutWarning, OutputError
 from .content.manifest import Manifest, Row
 from .render.document import Packet, render_packet
@@ -54,7 +54,7 @@ class BatchOptions:
 class BatchSummary:
     manifest: Path
     report: Path
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[HandoutWarning] = field(default_factory=list)
     written: int = 0
     unchanged: int = 0
     failed: int = 0
@@ -188,12 +188,12 @@ class _Job:
     target: Path | None = None
     chosen: tuple[tuple[str, str], ...] = ()  # (id, language) of each handout, in the row's order
     fingerprint: str = ""
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[HandoutWarning, ...] = ()
     future: Future | None = None
 
 
 def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowResult], None] | None = None,
-              on_warning: Callable[[str], None] | None = None, catalogue: Catalogue | None = None,
+              on_warning: Callable[[HandoutWarning], None] | None = None, catalogue: Catalogue | None = None,
               stop: Callable[[], bool] | None = None) -> BatchSummary:
     """Make the packet of every manifest row in this shard; ON_WARNING hears of manifest-wide warnings
     before the first row, ON_ROW of each row as it finishes. CATALOGUE, when the caller has already
@@ -206,7 +206,7 @@ def run_batch(manifest_path: Path, options: BatchOptions, on_row: Callable[[RowR
     rows = _peeked(row for row in manifest.rows() if in_shard(row, options.shard))
     next(rows)     # reads the header first: a bad header stops the batch before anything is written
     summary = BatchSummary(manifest_path, options.out_dir / report_name(options.shard),
-                           warnings=[str(warning) for warning in [*catalogue.warnings, *manifest.warnings]])
+                           warnings=[*catalogue.warnings, *manifest.warnings])
     for warning in summary.warnings:
         if on_warning is not None:
             on_warning(warning)
@@ -298,10 +298,10 @@ def _results(rows: Iterator[Row], catalogue: Catalogue, options: BatchOptions, e
 
 
 def _prepare(row: Row, catalogue: Catalogue, options: BatchOptions) -> _Job:
-    warnings = [str(warning) for warning in row.warnings]
+    warnings = list(row.warnings)
     request = row.request
     if request is None:
-        return _Job(row, RowResult(row.line, row.mrn, FAILED, errors=tuple(map(str, row.errors)),
+        return _Job(row, RowResult(row.line, row.mrn, FAILED, errors=tuple(row.errors),
                                    warnings=tuple(warnings)))
     chosen = []
     for handout_id in request.handouts:

@@ -75,7 +75,7 @@ class _Flags(dict):
         return "--" + option.replace("_", "-")
 
 
-FLAGS = _Flags(password="HANDOUTS_SMTP_PASSWORD", where_cafile=" (or HANDOUTS_SMTP_CAFILE)",
+FLAGS = _Flags(email_run="'handouts email'", list="run 'handouts list'", password="HANDOUTS_SMTP_PASSWORD", where_cafile=" (or HANDOUTS_SMTP_CAFILE)",
                 where_password=" in the environment variable HANDOUTS_SMTP_PASSWORD",
                 keep_password="set it in the environment (never on the command line, where other users and the "
                               "shell history see it)")
@@ -133,7 +133,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, paper: str, clinic: Path | Non
       handouts build content/kyphoplasty-care-after.yaml --set patient.name="Ana Pérez" \\
           --set patient.mrn=A-1001 --set followup.date=2026-12-03
     """
-    from .build import build as build_handouts
+    from .building import build as build_handouts
     from .content import patient_from_settings
     try:
         patient = patient_from_settings(settings, date_order)
@@ -170,7 +170,7 @@ def check(paths: tuple[Path, ...], clinic: Path | None, strict: bool, warn_grade
     Example:
       handouts check content/ --strict
     """
-    from .build import check as check_handouts
+    from .building import check as check_handouts
     from .content.readability import Limits
     if warn_grade > max_grade:
         raise click.BadParameter(f"{warn_grade:g} is above --max-grade {max_grade:g}", param_hint="--warn-grade")
@@ -278,7 +278,7 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
 
     def on_row(result) -> None:
         for message in result.warnings + result.errors:
-            _message(progress, message)
+            _message(progress, _said(message))
         if verbose:
             pages = f"{result.pages} pages" if result.pages else ""
             _message(progress, f"row {result.line}  {result.mrn}  {result.status}  {pages}  {result.name}".rstrip(),
@@ -288,7 +288,7 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
 
     try:
         with StopSignals() as stop:
-            summary = run_batch(manifest, options, on_row, on_warning=lambda text: _message(progress, text), stop=stop)
+            summary = run_batch(manifest, options, on_row, on_warning=lambda warning: _message(progress, _said(warning)), stop=stop)
     except HandoutError as error:
         _fail(error)
     finally:

@@ -38,6 +38,8 @@ OPTIONS: Mapping[str, str] = MappingProxyType({
     "from": "the sender", "reply_to": "the reply-to address", "subject": "the subject",
     "smtp_user": "the SMTP user", "smtp_port": "the SMTP port", "ssl": "implicit TLS",
     "cafile": "the CA file", "encrypt": "encryption", "max_size": "the size limit", "password": "the password",
+    # The runs and listings a front end offers, by what they do.
+    "email_run": "email run", "list": "list the handouts of the content folder",
     # Where a front end that reads them from the environment says so; nothing to say otherwise.
     "where_cafile": "", "where_password": "", "keep_password": "",
 })
@@ -322,5 +324,5 @@ class OutboxBusy(HandoutError):
     path: Path | str
 
     def _said(self, words: Mapping[str, str]) -> str:
-        return (f"{self.path}: another 'handouts email' is sending from this outbox; wait for it to finish "
+        return (f"{self.path}: another {words['email_run']} is sending from this outbox; wait for it to finish "
                 "(two runs at once could send a packet twice)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from . import model
-from .content.drawable import private_problem
+from .content.drawable import notes_problem, patient_text_problems
 from .errors import SettingError
 from .render import fonts
 from .render.document import Packet, Rendered
@@ -35,22 +35,27 @@ def render_packet(handouts: Sequence[model.Handout], clinic: model.Clinic | None
     LANGUAGE (default: the first handout's) is that of the cover, the notes and the labels outside a
     handout; COVER adds a first page listing the handouts to go over; NOTES, the care team's words for
     this patient, print in a box as typed. Raises ContentErrors for what only layout finds (a table
-    row taller than a page) and SettingError for a patient's text no font here can draw."""
+    row taller than a page) and SettingError for a patient's text or notes that cannot be printed
+    (see check_patient)."""
     if paper not in PAPERS:
         raise ValueError(f"paper: expected one of {', '.join(PAPERS)}, found {paper!r}")
     if not handouts:
         raise ValueError("handouts: expected at least one handout, found none")
-    if patient is not None:
-        check_patient(patient)
+    if language is not None and not model.LANGUAGE.fullmatch(language):
+        raise ValueError(f"language: expected a language tag such as en or es-MX, found {language!r}")
+    check_patient(patient or model.Patient(), notes)
     packet = Packet(tuple(handouts), patient, language or handouts[0].language, cover, notes, large_print)
     return _render(packet, clinic or model.Clinic(), paper)
 
 
-def check_patient(patient: model.Patient) -> None:
-    """Raise SettingError for a patient's text that cannot be printed (naming the field, never the text):
-    characters no font here can draw, or a right-to-left script; checked as a manifest's cells are."""
+def check_patient(patient: model.Patient, notes: str | None = None) -> None:
+    """Raise SettingError for a patient's text (or the care team's NOTES) that cannot be printed: too
+    long, a word too long for a table cell, characters no font here can draw, or a right-to-left script.
+    Checked as a manifest's cells are, and said the same way: naming the field, never the text."""
     for setting, field in _PATIENT_TEXTS:
         value = getattr(patient, field)
-        problem = private_problem(value, fonts.lacking) if value else None
-        if problem:
+        for problem in patient_text_problems(field, value, fonts.lacking) if value else ():
             raise SettingError(setting, **problem)
+    for problem in [notes_problem(notes), *patient_text_problems("notes", notes, fonts.lacking)] if notes else ():
+        if problem:
+            raise SettingError("notes", **problem)

@@ -1,8 +1,10 @@
 """The public Python API, used as a server or a script would: what it returns, what it refuses, what it leaves alone."""
 from __future__ import annotations
 
+import importlib
 import io
 import os
+import pkgutil
 import re
 import subprocess
 import sys
@@ -69,11 +71,40 @@ def test_no_clinic_is_a_generic_profile_with_write_in_lines():
 @pytest.mark.parametrize("call, message", [
     (lambda h: handouts.render_handout(h, paper="legal"), "paper: expected one of letter, a4, found 'legal'"),
     (lambda h: handouts.render_packet([]), "handouts: expected at least one handout, found none"),
+    (lambda h: handouts.render_packet([h], language="!!"),
+     "language: expected a language tag such as en or es-MX, found '!!'"),
 ])
 def test_arguments_a_caller_gets_wrong_are_refused_with_what_was_expected(call, message):
     with pytest.raises(ValueError) as raised:
         call(handouts.load_handout(CARE_AFTER))
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("patient, notes, message", [
+    (handouts.Patient(surgeon="Dr. " + "Abcdefghij" * 6), None,
+     "procedure.surgeon: expected words of at most 30 characters, found a longer one; put spaces between words"),
+    (handouts.Patient(name="\U00013000 Apitest"), None,
+     "patient.name: expected characters the fonts can draw, found 1 that no font here has; "
+     "write it in Latin, Greek or Cyrillic letters"),
+    (None, "Llame " * 100, "notes: expected notes of at most 500 characters, to fit on the first page, found 600"),
+    (None, "\u05e9\u05dc\u05d5\u05dd", "notes: expected left-to-right text, found right-to-left script (Hebrew or "
+     "Arabic); right-to-left text is not supported yet"),
+])
+def test_a_patient_s_text_is_held_to_the_manifest_s_rules_and_never_repeated(patient, notes, message):
+    with pytest.raises(handouts.SettingError) as raised:
+        handouts.render_packet([handouts.load_handout(CARE_AFTER)], patient=patient, notes=notes)
+    assert str(raised.value).endswith(message)
+    assert "Apitest" not in str(raised.value) and "Llame" not in str(raised.value)
+
+
+def test_a_folder_given_as_a_handout_is_a_content_error_and_leaves_no_file_open():
+    open_before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        with pytest.raises(handouts.ContentErrors) as raised:
+            handouts.load_handout(REPO / "content")
+    assert str(raised.value.errors[0]) == f"{REPO / 'content'}:1: expected a regular file, found a folder; " \
+                                          "name a file saved on disk"
+    assert len(os.listdir("/proc/self/fd")) == open_before
 
 
 def test_a_content_error_is_raised_with_its_fields_and_one_line_message(write):
@@ -103,6 +134,9 @@ def test_a_batch_runs_from_python_and_reports_each_row(tmp_path):
     summary = handouts.run_batch(manifest, options, on_row=rows.append)
     assert (summary.written, summary.failed) == (1, 1)
     assert [(row.line, row.status) for row in rows] == [(2, "written"), (3, "failed")]
+    [error] = rows[1].errors            # the library's own error, fields and all, for a caller to word
+    assert isinstance(error, handouts.ContentError) and (error.line, error.key) == (3, "handouts")
+    assert "kyphoplasty-care-after" in error.fix and "Yara" not in str(error)
     assert "Zelda Batchtest" in pages_text((tmp_path / "packets" / "B-1.pdf").read_bytes())[0]
 
 
@@ -125,6 +159,16 @@ def test_every_public_name_is_there_and_documented_in_the_readme():
     for name in ("load_handout", "load_handouts", "load_clinic", "render_handout", "render_packet", "run_batch",
                  "build", "check", "send_packets", "ContentErrors", "HandoutError"):
         assert f"`{name}" in section, name
+
+
+def test_public_names_stay_what_they_are_once_every_module_is_imported():
+    """A submodule named like a public function would replace it on the package when first imported."""
+    for module in pkgutil.walk_packages(handouts.__path__, "handouts."):
+        if module.name != "handouts.__main__":          # that one runs the command
+            importlib.import_module(module.name)
+    for name, where in handouts._PUBLIC.items():
+        assert getattr(handouts, name) is getattr(importlib.import_module(f"handouts.{where}"), name), name
+    assert callable(handouts.build) and callable(handouts.check) and callable(handouts.run_batch)
 
 
 def test_the_readme_example_runs_as_written(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ import pytest
 
 from handouts import sending
 from handouts.batch import BatchOptions
-from handouts.build import check, load
+from handouts.building import check, load
 from handouts.cli import FLAGS, main
 from handouts.content import patient_from_settings
 from handouts.delivery.smtp import SmtpMailer, SmtpSettings
@@ -28,6 +28,11 @@ REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 LIBRARY = REPO / "handouts"
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+
+
+def commands() -> set[str]:
+    """Every command of `handouts`."""
+    return set(main.commands)
 
 
 def flags() -> set[str]:
@@ -63,7 +68,9 @@ def test_every_option_the_library_names_is_a_flag_of_the_command_or_its_environm
     known = flags()
     for option in OPTIONS:
         word = FLAGS[option]
-        assert word in known if word.startswith("--") else "HANDOUTS_SMTP_" in word or "environment" in word, option
+        command = re.search(r"'handouts (\w+)'", word)
+        assert word in known if word.startswith("--") else \
+            "HANDOUTS_SMTP_" in word or "environment" in word or (command and command[1] in commands()), option
 
 
 @pytest.mark.parametrize("settings, flag", [

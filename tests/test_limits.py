@@ -214,8 +214,19 @@ def test_a_set_value_over_200_characters_is_refused_without_showing_it(name, wri
                              "shorten it\n")
     assert "abcd" not in result.output
     assert not out.exists()
+    # A name has the manifest's own limit, 100 characters; the other texts may use all 200.
+    longest = 100 if name == "patient.name" else 200
     assert invoke("build", handout, "-o", out, "--set", "patient.mrn=A-1",
-                  "--set", f"{name}={text_of(200)}").exit_code == 0
+                  "--set", f"{name}={text_of(longest)}").exit_code == 0
+
+
+def test_a_set_name_is_held_to_the_manifest_s_limit_without_showing_it(write, tmp_path):
+    handout = write("handout.yaml", SECTION + "      - paragraph: Fine.\n")
+    out = tmp_path / "out"
+    result = invoke("build", handout, "-o", out, "--set", "patient.mrn=A-1", "--set", f"patient.name={text_of(101)}")
+    assert result.exit_code == 1
+    assert result.stderr == "--set patient.name: expected a name of at most 100 characters, found 101\n"
+    assert not out.exists()
 
 
 def test_a_file_over_a_million_bytes_is_refused_before_it_is_read(write, tmp_path):

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from yaml.nodes import ScalarNode
-
 from .. import model
-from ..content.yamlsource import STR, node_line
 from .kind import BlockType
 
 
@@ -26,16 +23,10 @@ def _read_table(reader, node):
                          found=f"{len(cells)} cell" + ("" if len(cells) == 1 else "s"),
                          fix="add or remove cells (use \"\" for an empty one)")
             continue
-        rows.append(tuple(_read_cell(reader, cell) for cell in cells))
+        rows.append(tuple(reader.text_or_empty(cell, "a table cell (text)", numbers_ok=True) for cell in cells))
     if None in header or any(None in row for row in rows) or not rows:
         return None
     return model.Table(tuple(header), tuple(rows))
-
-
-def _read_cell(reader, node) -> model.Text | None:
-    if isinstance(node, ScalarNode) and node.tag == STR and not node.value.strip():
-        return model.Text("", node_line(node))
-    return reader.text(node, "a table cell (text)", numbers_ok=True)
 
 
 def _texts(block: model.Table) -> Iterator[model.Text]:

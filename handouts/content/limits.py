@@ -76,10 +76,12 @@ def read_file(path: Path) -> bytes:
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         raise problem(message=f"cannot read the file: {error.strerror}") from None
+    status = os.fstat(handle)
+    if found := _kind(status.st_mode):
+        # Asked before fdopen, which refuses a folder with an error of its own (and leaves the handle open).
+        os.close(handle)
+        raise problem(expected="a regular file", found=found, fix="name a file saved on disk")
     with os.fdopen(handle, "rb") as file:
-        status = os.fstat(file.fileno())
-        if found := _kind(status.st_mode):
-            raise problem(expected="a regular file", found=found, fix="name a file saved on disk")
         try:
             data = file.read(MAX_FILE_BYTES + 1)
         except OSError as error:

@@ -18,8 +18,8 @@ from . import csvread
 from .. import model
 from .addresses import not_an_address
 from .dates import BadDate, parse_date
-from .drawable import Lacking, private_problem
-from ..errors import ContentError, ContentErrors, ContentWarning, HandoutWarning
+from .drawable import Lacking, notes_problem, patient_text_problems
+from ..errors import ContentError, ContentErrors, ContentWarning, HandoutWarning, Worded
 from .limits import not_a_file
 from .yamlerror import stream_problem
 
@@ -27,11 +27,6 @@ REQUIRED = ("mrn", "name", "handouts")
 COLUMNS = REQUIRED + ("dob", "email", "language", "procedure_date", "surgeon", "levels", "followup_date",
                       "followup_with", "notes", "paper", "large_print")
 PAPERS = ("letter", "a4")
-MAX_NAME = 100
-MAX_TEXT = 200
-MAX_WORD = 30
-MAX_NOTES_LINES = 6
-MAX_NOTES = 500         # a box that still leaves the cover page room for its checklist
 _HANDOUT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LOST_LETTER = re.compile(r"(?<=\w)\?(?=\w)|\?(?=\?)|(?<=\?)\?(?!\?)")
 _RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL"} | {f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)})
@@ -234,11 +229,8 @@ def _row(path: Path, line: int, values: dict[str, str], handout_ids: frozenset[s
     name = cell.get("name", "")
     _check_texts(cell, error, lacking)
     notes = cell.get("notes", "")
-    if len(notes) > MAX_NOTES:
-        error("notes", f"notes of at most {MAX_NOTES} characters, to fit on the first page", f"{len(notes)}")
-    elif len(notes.splitlines()) > MAX_NOTES_LINES:
-        error("notes", f"notes of at most {MAX_NOTES_LINES} lines, to fit on the first page",
-              f"{len(notes.splitlines())}")
+    if problem := notes_problem(notes):
+        error("notes", **problem)
 
     dates = {key: _date(cell.get(key, ""), key, error, date_order)
              for key in ("dob", "procedure_date", "followup_date")}
@@ -343,16 +335,9 @@ def _check_texts(cell: dict[str, str], error, lacking: Lacking) -> None:
     name = cell.get("name", "")
     if not name:
         error("name", "the patient's name", "an empty cell")
-    elif len(name) > MAX_NAME:
-        error("name", f"a name of at most {MAX_NAME} characters", f"{len(name)}")
     for key in ("name", "surgeon", "levels", "followup_with", "notes"):
         text = cell.get(key, "")
-        if key != "name" and key != "notes" and len(text) > MAX_TEXT:
-            error(key, f"at most {MAX_TEXT} characters", f"{len(text)}")
-        elif key in ("surgeon", "levels", "followup_with") and max(map(len, text.split()), default=0) > MAX_WORD:
-            # These go into table cells: a word wider than a column cannot be laid out.
-            error(key, f"words of at most {MAX_WORD} characters", "a longer one", "put spaces between words")
-        if problem := private_problem(text, lacking):
+        for problem in patient_text_problems(key, text, lacking):
             error(key, **problem)
         # Excel's non-Unicode saves write '?' for a letter their encoding lacks: "Tr?n V?n ??c". No name has
         # a '?'; in notes only one against a letter or another '?' is taken for that mark.
@@ -374,5 +359,5 @@ def _checked_handouts(text: str, handout_ids: frozenset[str], error) -> list[str
             like_an_id = _HANDOUT_ID.fullmatch(handout_id) and any(char.isalpha() for char in handout_id)
             error("handouts", "ids of handouts in the content folder",
                   f"'{_shown(handout_id)}'" if like_an_id else "an entry that is not an id of lowercase letters, "
-                  "digits and dashes", f"did you mean '{close[0]}'?" if close else "run 'handouts list' to see them")
+                  "digits and dashes", f"did you mean '{close[0]}'?" if close else Worded("{list} to see them"))
     return wanted

@@ -105,6 +105,12 @@ class Reader:
         self.check_placeholders(node)
         return model.Text(node.value.strip(), node_line(node))
 
+    def text_or_empty(self, node: Node, what: str, numbers_ok: bool = False) -> model.Text | None:
+        """Like text, but an empty text written as such ("") is an empty Text, not a problem (a table cell)."""
+        if isinstance(node, ScalarNode) and node.tag == STR and not node.value.strip():
+            return model.Text("", node_line(node))
+        return self.text(node, what, numbers_ok)
+
     def check_placeholders(self, node: ScalarNode) -> None:
         for span in model.spans(node.value):
             if span.placeholder is None and ("{{" in span.text or "}}" in span.text):

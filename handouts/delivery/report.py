@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import model
 from . import outputs
-from ..errors import OutputError
+from ..errors import OutputError, Told
 
 REPORT_COLUMNS = ("row", "mrn", "status", "pages", "file", "error", "warnings")
 
@@ -20,8 +20,8 @@ class RowResult:
     status: str
     pages: int = 0
     file: str = ""
-    errors: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+    errors: tuple[Told | str, ...] = ()       # the library's own messages: str() words them for the report
+    warnings: tuple[Told | str, ...] = ()
     name: str = ""               # for -v only; never written to a file or printed by default
     request: model.PacketRequest | None = None     # whose packet: for handouts email, never written to a file
 
@@ -42,7 +42,7 @@ class Report:
     def add(self, result: RowResult) -> None:
         # Warnings sit beside the status: "written" alone hides a handout given in another language.
         cells = (result.line, result.mrn, result.status, result.pages or "", result.file,
-                 " | ".join(result.errors), " | ".join(result.warnings))
+                 " | ".join(map(str, result.errors)), " | ".join(map(str, result.warnings)))
         self._write([_inert(cell) for cell in cells])
 
     def _write(self, cells) -> None:

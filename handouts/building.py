@@ -1,4 +1,4 @@
-"""Building: handout paths and options in; validated handouts, or PDFs written to an output folder, out."""
+"""Building: handout paths and options in; validated handouts, or PDFs written to an output folder, out (`build`, `check`)."""
 from __future__ import annotations
 
 import os
