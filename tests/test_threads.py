@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 BEFORE = REPO / "content" / "kyphoplasty-before.yaml"
 CARE_AFTER = REPO / "content" / "kyphoplasty-care-after.yaml"
 CLINIC = REPO / "content" / "clinic.yaml"
+SPANISH = tuple(content.load_handout(REPO / "content" / f"kyphoplasty-{name}.es.yaml") for name in ("before", "care-after"))
 PATIENTS = 40
 THREADS = 8
 # What a batch shares between its packets' font subsets; a packet made with it must not change the others.
@@ -42,17 +43,22 @@ def patient(number: int) -> model.Patient:
 
 
 def calls(before: model.Handout, care_after: model.Handout, clinic: model.Clinic) -> list[tuple[str, object]]:
-    """(what, call) for each PDF: both handouts for every patient, on letter, A4 and in large print, and
-    for every fourth patient a packet of both with a cover, some with the subsets a batch shares."""
+    """(what, call) for each PDF: both handouts for every patient (in Spanish for every third, for a clinic
+    with no profile for every seventh), on letter, A4 and in large print, and for every fourth patient a
+    packet of both with a cover, some with the subsets a batch shares."""
     made = []
     for number in range(PATIENTS):
         person = patient(number)
         paper = "a4" if number % 5 == 1 else "letter"
         large = number % 5 == 2
-        for handout in (before, care_after):
-            made.append((f"{handout.id} {person.mrn} {paper}{' large' if large else ''}",
-                         lambda handout=handout, person=person, paper=paper, large=large:
-                         handouts.render_handout(handout, clinic, person, paper=paper, large_print=large)))
+        # Every third patient gets the Spanish handouts, and every seventh a clinic with no profile (no logo,
+        # write-in lines): different fonts, words and pictures drawn side by side in the threads.
+        pair = SPANISH if number % 3 == 2 else (before, care_after)
+        profile = model.Clinic() if number % 7 == 3 else clinic
+        for handout in pair:
+            made.append((f"{handout.id}.{handout.language} {person.mrn} {paper}{' large' if large else ''}",
+                         lambda handout=handout, person=person, paper=paper, large=large, profile=profile:
+                         handouts.render_handout(handout, profile, person, paper=paper, large_print=large)))
         if number % 4 == 0:
             shared = SHARED if number % 8 == 0 else ""
             packet = Packet((before, care_after), person, cover=True, notes=f"Bring your walker, {number}.",
