@@ -111,7 +111,8 @@ def email_options(tmp_path: Path, **given) -> tuple:
     manifest = tmp_path / "m.csv"
     manifest.write_text("mrn,name,dob,email,handouts\nA-1,Ana Test,,ana@example.org,kyphoplasty-before\n",
                         encoding="utf-8")
-    batch = BatchOptions(out_dir=tmp_path / "packets", content=CONTENT, clinic_path=CONTENT / "clinic.yaml")
+    batch = BatchOptions(out_dir=tmp_path / "packets", content=CONTENT, clinic_path=CONTENT / "clinic.yaml",
+                         today=date(2026, 12, 1))
     options = sending.EmailOptions(**{"sender": "handouts@example.org", "outbox": tmp_path / "outbox",
                                       "dry_run": True, **given})
     return manifest, batch, options
