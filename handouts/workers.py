@@ -27,9 +27,12 @@ def start(parent: int, then: Callable[..., None], *args: object) -> None:
     """A pool worker's initializer: end with process PARENT, leave Ctrl-C to it, then THEN(*ARGS).
 
     A terminal's Ctrl-C reaches every process of the group; PARENT stops the batch after the packets in
-    progress, which a worker with its own KeyboardInterrupt would drop. SIGTERM keeps its default: the
-    pool itself ends workers with it when one of them has died."""
+    progress, which a worker with its own KeyboardInterrupt would drop. SIGTERM gets its default back: the
+    pool ends the other workers with it when one of them has died, and a worker forked while the caller
+    catches SIGTERM (the command does, to stop between rows) would otherwise only note it and wait on."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker killed while it held the result queue's lock leaves the others waiting for that lock forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     end_with(parent)
     then(*args)
 

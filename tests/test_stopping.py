@@ -188,3 +188,25 @@ def test_a_temporary_file_another_run_removes_before_it_is_locked_is_made_again(
     finally:
         os.close(handle)
     assert outputs.remove_stale(tmp_path) == 1 and not path.exists()     # its writer gone: removed
+
+
+def catches(pid: int, number: int) -> bool:
+    """Whether process PID has a handler of its own for signal NUMBER (its SigCgt mask, from the kernel)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (number - 1) & 1)
+    raise AssertionError(f"no SigCgt line for {pid}")
+
+
+def test_workers_of_a_batch_that_catches_sigterm_still_end_by_it(patients):
+    """The command catches SIGTERM to stop between rows, and workers forked meanwhile inherit that. The
+    pool ends the other workers with SIGTERM when one dies: a worker that only noted it could wait forever
+    on a queue lock the dead one held (a killed worker's batch then never ended)."""
+    batch = start(patients)
+    try:
+        workers = descendants(batch.pid)
+        assert workers and catches(batch.pid, signal.SIGTERM)
+        assert [pid for pid in workers if catches(pid, signal.SIGTERM)] == []
+    finally:
+        os.killpg(batch.pid, signal.SIGKILL)
+        batch.communicate(timeout=30)
