@@ -54,8 +54,7 @@ def check_patient(patient: model.Patient, notes: str | None = None) -> None:
     Checked as a manifest's cells are, and said the same way: naming the field, never the text."""
     for setting, field in _PATIENT_TEXTS:
         value = getattr(patient, field)
-        for problem in patient_text_problems(field, value, fonts.lacking) if value else ():
+        if value and (problem := next(patient_text_problems(field, value, fonts.lacking), None)):
             raise SettingError(setting, **problem)
-    for problem in [notes_problem(notes), *patient_text_problems("notes", notes, fonts.lacking)] if notes else ():
-        if problem:
-            raise SettingError("notes", **problem)
+    if notes and (problem := notes_problem(notes) or next(patient_text_problems("notes", notes, fonts.lacking), None)):
+        raise SettingError("notes", **problem)

@@ -1,10 +1,12 @@
 """Boxed blocks: checklists, warnings and notes (YAML in, model, texts and flowables out)."""
 from __future__ import annotations
 
+from itertools import chain
+
 from yaml.nodes import MappingNode
 
 from .. import model
-from .kind import BlockType, item_texts, joined, present
+from .kind import BlockType, item_texts, present
 
 
 def _read_checklist(reader, node):
@@ -51,16 +53,16 @@ def _lay_out_warning(block: model.Warning, kit) -> list:
 
 CHECKLIST = BlockType(
     "checklist", model.Checklist, _read_checklist,
-    texts=lambda block: joined(present(block.title), item_texts(block.items)),
+    texts=lambda block: chain(present(block.title), item_texts(block.items)),
     lay_out=lambda block, kit: [kit.box("checklist", block.title,
                                         kit.items(block.items, "checklist", "checklist_item"))],
     role="Div", reading=lambda block: item_texts(block.items))
 
 WARNING = BlockType(
     "warning", model.Warning, _read_warning,
-    texts=lambda block: joined(present(block.title, block.text), item_texts(block.items)),
+    texts=lambda block: chain(present(block.title, block.text), item_texts(block.items)),
     lay_out=_lay_out_warning,
-    role="Div", reading=lambda block: joined(present(block.text), item_texts(block.items)))
+    role="Div", reading=lambda block: chain(present(block.text), item_texts(block.items)))
 
 NOTE = BlockType(
     "note", model.Note, _read_note,

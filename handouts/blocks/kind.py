@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any, Callable, Iterator
 
 from .. import model
@@ -35,7 +34,3 @@ def item_texts(items: tuple[model.Item, ...]) -> Iterator[model.Text]:
 
 def present(*texts: model.Text | None) -> Iterator[model.Text]:
     return (text for text in texts if text)
-
-
-def joined(*parts: Iterator[model.Text]) -> Iterator[model.Text]:
-    return chain(*parts)
