@@ -4,7 +4,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import string
 import time
 from collections import deque
 from contextlib import suppress
@@ -18,13 +17,13 @@ from typing import Callable, Iterator
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from . import __version__, blocks, locales, model, workers
+from . import __version__, model, workers
 from .delivery import outputs
-from .building import load, nearest_clinic, no_clinic_profile
-from .errors import ContentErrors, ContentWarning, HandoutError, HandoutWarning, OutputError
+from .errors import ContentErrors, HandoutError, HandoutWarning, OutputError
 from .content.manifest import Manifest, Row
 from .render.document import Packet, render_packet
 from .render.fonts import lacking
+from .catalogue import Catalogue, choose, load_catalogue
 from .delivery.printfile import PrintFile, PrintSummary
 from .delivery.report import Report, RowResult
 
@@ -86,58 +85,6 @@ def in_shard(row: Row, shard: tuple[int, int]) -> bool:
 def report_name(shard: tuple[int, int]) -> str:
     k, n = shard
     return "batch-report.csv" if n == 1 else f"batch-report-{k}-of-{n}.csv"
-
-
-# --- the catalogue of handouts ----------------------------------------------------------------------
-class Catalogue:
-    """Loaded handouts by id and language, and a digest of each one's files for rerun checks."""
-
-    def __init__(self, handouts: list[model.Handout], clinic: model.Clinic, warnings: list[HandoutWarning] | None = None):
-        self.by_id: dict[str, dict[str, model.Handout]] = {}
-        for handout in handouts:
-            self.by_id.setdefault(handout.id, {})[handout.language.lower()] = handout
-        self.clinic = clinic
-        self.warnings = warnings or []      # no clinic profile found: told before the first row
-        self._digests: dict[Path, str] = {}
-        self.clinic_digest = _digest_files([p for p in (clinic.path, clinic.logo) if p])
-
-    def pick(self, handout_id: str, language: str) -> model.Handout:
-        """The handout in LANGUAGE, else its base language, else English, else any."""
-        versions = self.by_id[handout_id]
-        language = language.lower()
-        for wanted in (language, locales.base_language(language), "en"):
-            if wanted in versions:
-                return versions[wanted]
-        return next(iter(versions.values()))
-
-    def digest(self, handout: model.Handout) -> str:
-        if handout.path not in self._digests:
-            pictures = [block.src for section in handout.sections for block in section.blocks
-                        if isinstance(block, model.Image)]
-            self._digests[handout.path] = _digest_files([handout.path, *pictures])
-        return self._digests[handout.path]
-
-    def characters(self) -> str:
-        """Every character the packets of this batch share: content, clinic, the engine's own words."""
-        texts = [text for versions in self.by_id.values() for handout in versions.values()
-                 for text in blocks.handout_texts(handout)]
-        texts += [str(value) for value in self.clinic.values().values()]
-        return "".join(texts) + locales.all_words() + string.printable + "·…"
-
-
-def load_catalogue(options: BatchOptions) -> Catalogue:
-    """The handouts of OPTIONS.content and the clinic profile, validated: OPTIONS.clinic_path, else the
-    nearest clinic.yaml in the content folder or above it (a warning when there is none)."""
-    clinic_path = options.clinic_path or nearest_clinic(options.content)
-    handouts, clinic = load([options.content], clinic_path, options.allow_expired, options.today)
-    return Catalogue(handouts, clinic, [] if clinic_path else [no_clinic_profile(options.content)])
-
-
-def _digest_files(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(str(path.name).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 # --- one packet, in a worker ------------------------------------------------------------------------
@@ -303,13 +250,7 @@ def _prepare(row: Row, catalogue: Catalogue, options: BatchOptions) -> _Job:
     if request is None:
         return _Job(row, RowResult(row.line, row.mrn, FAILED, errors=tuple(row.errors),
                                    warnings=tuple(warnings)))
-    chosen = []
-    for handout_id in request.handouts:
-        handout = catalogue.pick(handout_id, request.language)
-        if locales.base_language(handout.language) != locales.base_language(request.language):
-            warnings.append(str(ContentWarning(row.path, row.line, key="language", message=f"{handout_id} has no "
-                                               f"'{request.language}' version; the '{handout.language}' one is used")))
-        chosen.append(handout)
+    chosen = choose(row, catalogue, warnings)
     target = options.out_dir / f"{request.patient.mrn}.pdf"
     job = _Job(row, None, target, tuple((h.id, h.language.lower()) for h in chosen),
                _fingerprint(request, chosen, catalogue, options), tuple(warnings))

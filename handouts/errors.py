@@ -17,6 +17,7 @@ from typing import Mapping
 # │   ├── OutputClash            an output would replace an input, or another output of the same run
 # │   ├── PrintFileError         a packet could not be read back into the print file
 # │   ├── SettingError           a patient setting (NAME=VALUE) names no placeholder or has a bad value
+# │   ├── AccountError           a staff user name or password for the web page that cannot be used
 # │   ├── FontFileMissing        a TrueType file of fonts/ is not where the package expects it
 # │   ├── NoHandoutsFound        a folder given as PATH holds no handout YAML
 # │   ├── MailSettingError       an email option (the sender, the SMTP user, ...) cannot work as given
@@ -38,6 +39,8 @@ OPTIONS: Mapping[str, str] = MappingProxyType({
     "from": "the sender", "reply_to": "the reply-to address", "subject": "the subject",
     "smtp_user": "the SMTP user", "smtp_port": "the SMTP port", "ssl": "implicit TLS",
     "cafile": "the CA file", "encrypt": "encryption", "max_size": "the size limit", "password": "the password",
+    # A packet's own details, where one packet is sent from a form.
+    "email": "the email address", "dob": "the date of birth", "handouts": "the handouts",
     # The runs and listings a front end offers, by what they do.
     "email_run": "email run", "list": "list the handouts of the content folder",
     # Where a front end that reads them from the environment says so; nothing to say otherwise.
@@ -113,10 +116,15 @@ class _AtLine(Told):
 
     def _said(self, words: Mapping[str, str]) -> str:
         where = self._LABEL + (f"{self.key}: " if self.key else "")
+        # A problem with the file as a whole (no line of its own) is at its first line: editors count from 1.
+        return one_line(f"{self.path}:{max(self.line, 1)}: {where}{self.detail(words)}")
+
+    def detail(self, names: Mapping[str, str] | None = None) -> str:
+        """What is wrong and the fix, without where: for a form that shows it beside its field."""
+        words = ChainMap(names, OPTIONS) if names is not None else OPTIONS
         what = self.message or f"expected {_worded(self.expected, words)}, found {self.found}"
         fix = _worded(self.fix, words)
-        # A problem with the file as a whole (no line of its own) is at its first line: editors count from 1.
-        return one_line(f"{self.path}:{max(self.line, 1)}: {where}{what}{f'; {fix}' if fix else ''}")
+        return one_line(f"{what}{f'; {fix}' if fix else ''}")
 
 
 @dataclass(eq=False)
@@ -227,6 +235,19 @@ class SettingError(HandoutError):
         where = f"{words[self.option]} {self.setting}" if self.setting else words[self.option]
         return one_line(f"{where}: expected {_worded(self.expected, words)}, found {self.found}"
                         f"{f'; {fix}' if fix else ''}")
+
+
+@dataclass(eq=False)
+class AccountError(HandoutError):
+    """A staff user name or password that cannot be used as given."""
+
+    what: str                     # "user name" or "password"
+    expected: str
+    found: str
+    fix: str | None = None
+
+    def _said(self, words: Mapping[str, str]) -> str:
+        return one_line(f"{self.what}: expected {self.expected}, found {self.found}{f'; {self.fix}' if self.fix else ''}")
 
 
 @dataclass(eq=False)

@@ -10,7 +10,8 @@ from email.headerregistry import Address
 from pathlib import Path
 from typing import Callable
 
-from .batch import FAILED, BatchOptions, BatchSummary, Catalogue, RowResult, load_catalogue, report_name, run_batch
+from .batch import FAILED, BatchOptions, BatchSummary, RowResult, report_name, run_batch
+from .catalogue import Catalogue, load_catalogue
 from .delivery.outputs import refuse_batch_clashes
 from .content.addresses import address_problem
 from .errors import ContentError, DeliveryError, MailSettingError, NotSent, PathWarning, SmtpError, Told, Worded

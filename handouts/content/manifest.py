@@ -21,6 +21,7 @@ from .dates import BadDate, parse_date
 from .drawable import Lacking, notes_problem, patient_text_problems
 from ..errors import ContentError, ContentErrors, ContentWarning, HandoutWarning, Worded
 from .limits import not_a_file
+from .upload import Upload
 from .yamlerror import stream_problem
 
 REQUIRED = ("mrn", "name", "handouts")
@@ -53,7 +54,7 @@ class Row:
 class Manifest:
     """An open manifest: header warnings now, rows one by one as `rows()` is iterated."""
 
-    def __init__(self, path: Path, handout_ids: Iterable[str], date_order: str | None = None,
+    def __init__(self, path: Path | Upload, handout_ids: Iterable[str], date_order: str | None = None,
                  encoding: str | None = None, *, lacking: Lacking):
         self.path = path
         self.encoding = encoding              # a CSV's codec; None: its byte-order mark's, UTF-8 or Windows-1252
@@ -62,7 +63,7 @@ class Manifest:
         self.lacking = lacking                # the fonts' coverage, for cells that must be printed
         self.warnings: list[ContentWarning] = []
         # Asked before anything opens it: opening or reading a pipe or a device waits for a writer, or never ends.
-        found = not_a_file(path)
+        found = None if isinstance(path, Upload) else not_a_file(path)
         if found == "no such file":
             raise ContentErrors([ContentError(path, 0, expected="a manifest file (CSV or YAML)", found=found)])
         if found:
@@ -90,6 +91,13 @@ class Manifest:
             # a day without patients: a batch that says "0 written" and succeeds would hide it.
             raise ContentErrors([ContentError(self.path, 1, expected="a row per patient", found="none",
                                               fix="export the list again, with its patients' rows")])
+
+
+def check_cells(values: dict[str, str], handout_ids: Iterable[str], *, lacking: Lacking,
+                date_order: str | None = None, path: Path | str = "form", line: int = 1) -> Row:
+    """One patient's cells (the manifest's columns, as text) checked as a manifest row is: its request,
+    or every problem, in the manifest's words, each with its column as key."""
+    return _row(Path(path), line, values, frozenset(handout_ids), {}, date_order, lacking)
 
 
 # --- reading cells ---------------------------------------------------------------------------------

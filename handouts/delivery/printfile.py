@@ -24,7 +24,7 @@ _GROUP = 200              # pages under one intermediate /Pages node
 
 @dataclass(frozen=True)
 class PrintSummary:
-    path: Path
+    path: Path | None             # None: made in memory
     packets: int
     pages: int
     blank_pages: int
@@ -32,15 +32,21 @@ class PrintSummary:
 
 
 class PrintFile:
-    """`with PrintFile(path, duplex) as out: out.add(pdf, label)` -> PATH, renamed into place on success."""
+    """`with PrintFile(path, duplex) as out: out.add(pdf, label)` -> PATH, renamed into place on success;
+    with no PATH, the file is made in memory and its bytes are `data` once closed."""
 
-    def __init__(self, path: Path, duplex: bool = False):
+    def __init__(self, path: Path | None, duplex: bool = False):
         self.path, self.duplex = path, duplex
-        try:
-            handle, self._temporary = outputs.temporary(path.parent)
-        except OSError as error:
-            raise OutputError(path, outputs.reason(error), "the print file") from None
-        self._file = os.fdopen(handle, "wb")
+        self.data = b""
+        self._temporary: Path | None = None
+        if path is None:
+            self._file = io.BytesIO()
+        else:
+            try:
+                handle, self._temporary = outputs.temporary(path.parent)
+            except OSError as error:
+                raise OutputError(path, outputs.reason(error), "the print file") from None
+            self._file = os.fdopen(handle, "wb")
         self._offsets = array("Q", [0, 0, 0, 0])    # by object number; 0 is the free entry
         self._groups: list[tuple[int, array]] = []  # (intermediate /Pages number, its page numbers)
         self._outline: list[tuple[str, int]] = []   # (label, first page's object number)
@@ -120,7 +126,7 @@ class PrintFile:
     def close(self) -> PrintSummary:
         self._writing(self._finish)
         return PrintSummary(self.path, self.packets, self.pages + self.blank_pages, self.blank_pages,
-                            self.path.stat().st_size)
+                            self.path.stat().st_size if self.path is not None else len(self.data))
 
     def _finish(self) -> None:
         kids = []
@@ -140,7 +146,10 @@ class PrintFile:
         self._file.write(b"".join(lines))
         self._file.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
                          % (len(self._offsets), _CATALOG, xref))
-        outputs.put_in_place(self._file, self._temporary, self.path)
+        if self._temporary is None:
+            self.data = self._file.getvalue()
+        else:
+            outputs.put_in_place(self._file, self._temporary, self.path)
 
     def _write_outline(self) -> None:
         items = [(label, page, self._allocate()) for label, page in self._outline]
@@ -156,7 +165,10 @@ class PrintFile:
         self._write_object(_OUTLINES, f"<< /Type /Outlines /Count {len(items)}{ends} >>".encode())
 
     def abort(self) -> None:
-        outputs.discard(self._file, self._temporary)
+        if self._temporary is None:
+            self._file.close()
+        else:
+            outputs.discard(self._file, self._temporary)
 
 
 class _Copier:

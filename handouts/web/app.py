@@ -1,0 +1,129 @@
+"""The web app: serve options in; a Starlette application (routes, templates, static files, the guard) out."""
+from __future__ import annotations
+
+import hmac
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from starlette.applications import Starlette
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from ..batch import BatchOptions
+from ..catalogue import Catalogue, load_catalogue
+from ..delivery.smtp import SmtpSettings
+from ..sending import EmailOptions
+from .audit import AuditLog
+from .guard import NEW_SESSION_KEY, SESSION_KEY, Guard
+from .instance import Instance
+from .sessions import Session, Signer
+from .store import BatchStore
+from .users import Lockout, Users
+
+HERE = Path(__file__).parent
+UPLOAD_LIMIT = 1_000_000      # bytes a post may carry: below the size at which a form part would spill to disk
+MAX_BATCH_ROWS = 500
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    instance: Path = Path("instance")
+    content: Path = Path("content")
+    clinic: Path | None = None
+    smtp: SmtpSettings | None = None              # None: the page has no email
+    email: EmailOptions | None = None             # its outbox is the instance's, whatever it says
+    upload_limit: int = UPLOAD_LIMIT
+    max_batch_rows: int = MAX_BATCH_ROWS
+    allow_expired: bool = False
+    today: date | None = None                     # review dates are judged on this day; None: the machine's
+    clock: Callable[[], float] = time.time        # the tests' clock: sessions and lockouts run on it
+
+
+@dataclass
+class Site:
+    """What every page shares: options, the instance's files, users, the loaded handouts."""
+
+    options: ServeOptions
+    instance: Instance
+    users: Users
+    lockout: Lockout
+    signer: Signer
+    audit: AuditLog
+    catalogue: Catalogue
+    templates: Jinja2Templates
+    batches: BatchStore
+    email_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def email_options(self) -> EmailOptions | None:
+        if self.options.email is None or self.options.smtp is None:
+            return None
+        from dataclasses import replace
+        return replace(self.options.email, outbox=self.instance.outbox)
+
+
+def create_app(options: ServeOptions) -> Starlette:
+    """The app for OPTIONS. Raises HandoutError (content that does not validate, an instance folder that
+    cannot be made) before anything is served."""
+    from . import batchpage, pages
+    instance = Instance(options.instance)
+    catalogue = load_catalogue(BatchOptions(content=options.content, clinic_path=options.clinic,
+                                            allow_expired=options.allow_expired, today=options.today))
+    site = Site(options, instance, Users(instance.users), Lockout(options.clock), Signer(instance.secret()),
+                AuditLog(instance.audit, options.clock), catalogue,
+                Jinja2Templates(directory=str(HERE / "templates")), BatchStore(options.clock))
+    routes = [
+        Route("/", pages.packet_page, methods=["GET"]),
+        Route("/signin", pages.sign_in_page, methods=["GET"]),
+        Route("/signin", pages.sign_in, methods=["POST"]),
+        Route("/signout", pages.sign_out, methods=["POST"]),
+        Route("/packet/preview", pages.preview, methods=["POST"]),
+        Route("/packet/pdf", pages.download, methods=["POST"]),
+        Route("/packet/email", pages.email, methods=["POST"]),
+        Route("/batch", batchpage.batch_page, methods=["GET"]),
+        Route("/batch", batchpage.run, methods=["POST"]),
+        Route("/batch/download", batchpage.download, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, signer=site.signer, clock=options.clock)])
+    app.state.site = site
+    return app
+
+
+def site_of(request: Request) -> Site:
+    return request.app.state.site
+
+
+def session_of(request: Request) -> Session | None:
+    return request.scope.get(SESSION_KEY)
+
+
+def set_session(request: Request, session: Session | None) -> None:
+    """Send SESSION's cookie with this response (None: end the session)."""
+    request.scope[NEW_SESSION_KEY] = session
+    request.scope[SESSION_KEY] = session
+
+
+async def posted(request: Request) -> FormData:
+    """The form of a post, once its size and its CSRF token are checked: 413 over the cap, 403 without the
+    token this session was given (another site's page cannot know it)."""
+    site = site_of(request)
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit():
+        raise HTTPException(411, "A form post must say its length.")
+    if int(length) > site.options.upload_limit:
+        raise HTTPException(413, f"The upload is larger than {site.options.upload_limit // 1_000_000} MB.")
+    form = await request.form(max_files=1, max_fields=200, max_part_size=site.options.upload_limit)
+    session = session_of(request)
+    token = form.get("csrf")
+    if session is None or not isinstance(token, str) or not hmac.compare_digest(token, session.csrf):
+        raise HTTPException(403, "This form has expired or did not come from this site. Reload the page and try again.")
+    return form

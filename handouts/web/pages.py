@@ -1,0 +1,184 @@
+"""Sign-in and the packet page: requests in; pages, previews, the packet PDF and the email result out, each step audited."""
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from .. import packets
+from ..emailing import EmailResult, send_packet
+from ..errors import HandoutError, MailSettingError, OutboxBusy, SmtpError
+from .app import posted, session_of, set_session, site_of
+from .forms import LABELS, LANGUAGE_NAMES, WORDS, PacketForm, handout_rows, read_packet_form, titles
+from .previews import page_images
+from .users import LOCK_AFTER
+
+
+def _page(request: Request, template: str, status: int = 200, **context) -> Response:
+    site = site_of(request)
+    session = session_of(request)
+    clinic = site.catalogue.clinic
+    context.update(user=session.user if session else None, csrf=session.csrf if session else "",
+                   clinic_name=str(clinic.name) if clinic.name else "", max_rows=site.options.max_batch_rows)
+    return site.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+# --- signing in and out -----------------------------------------------------------------------------
+async def sign_in_page(request: Request) -> Response:
+    site = site_of(request)
+    session = session_of(request)
+    if session is not None and session.user:
+        return RedirectResponse("/", 303)
+    if session is None:
+        set_session(request, site.signer.new(None, site.options.clock()))
+    return _page(request, "signin.html", username="", error="")
+
+
+async def sign_in(request: Request) -> Response:
+    site = site_of(request)
+    form = await posted(request)
+    name = str(form.get("username", "")).strip()
+    password = str(form.get("password", ""))
+    wait = site.lockout.locked(name)
+    if wait:
+        site.audit.record(name[:64], "sign-in refused", reason="locked")
+        return _page(request, "signin.html", 429, username=name,
+                     error=f"This user is locked for a minute after {LOCK_AFTER} failed sign-ins. "
+                           f"Try again in {int(wait) + 1} seconds.")
+    if not await run_in_threadpool(site.users.check, name, password):
+        site.lockout.failed(name)
+        site.audit.record(name[:64], "sign-in refused", reason="wrong user name or password")
+        return _page(request, "signin.html", 401, username=name,
+                     error="The user name or password is not right. Check them and try again.")
+    site.lockout.succeeded(name)
+    site.audit.record(name, "sign-in")
+    set_session(request, site.signer.new(name, site.options.clock()))      # a new token: never the one from before
+    return RedirectResponse("/", 303)
+
+
+async def sign_out(request: Request) -> Response:
+    site = site_of(request)
+    await posted(request)
+    site.audit.record(session_of(request).user, "sign-out")
+    set_session(request, None)
+    return RedirectResponse("/signin", 303)
+
+
+# --- the packet page --------------------------------------------------------------------------------
+_FIELDS = {"patient.name": "name", "procedure.surgeon": "surgeon", "procedure.levels": "levels",
+           "followup.with": "followup_with", "notes": "notes"}
+
+
+@dataclass
+class Shown:
+    """What the packet page shows below the form: page images, or the email's result."""
+
+    images: list[str] | None = None
+    email: EmailResult | None = None
+    email_problem: str = ""
+
+
+def _packet(request: Request, form: PacketForm | None = None, shown: Shown | None = None, status: int = 200) -> Response:
+    site = site_of(request)
+    catalogue = site.catalogue
+    rows = handout_rows(catalogue)
+    form = form or PacketForm(values={"language": "en", "paper": "letter", "large_print": "no"})
+    languages = sorted({language for row in rows for language in row["languages"]})
+    fragment = request.headers.get("hx-request") == "true"
+    return _page(request, "packet_form.html" if fragment else "packet.html", status, page="packet", form=form, shown=shown or Shown(),
+                 handouts=rows, titles={row["id"]: row["title"] for row in rows}, labels=LABELS,
+                 kinds=sorted({row["kind"] for row in rows}), languages=languages, language_names=LANGUAGE_NAMES,
+                 email_ready=site.email_options() is not None)
+
+
+async def packet_page(request: Request) -> Response:
+    return _packet(request)
+
+
+async def _read(request: Request, need_email: bool = False) -> PacketForm:
+    form = await posted(request)
+    picked = [str(value) for value in form.getlist("pick")]
+    return read_packet_form({key: str(value) for key, value in form.items()}, picked, site_of(request).catalogue,
+                            need_email)
+
+
+def _render(request: Request, form: PacketForm) -> packets.Rendered:
+    """The packet of FORM, through the library API (called in a worker thread)."""
+    catalogue = site_of(request).catalogue
+    ask = form.request
+    chosen = [catalogue.pick(handout_id, ask.language) for handout_id in ask.handouts]
+    return packets.render_packet(chosen, catalogue.clinic, ask.patient, paper=ask.paper, large_print=ask.large_print,
+                                 language=ask.language, cover=form.cover, notes=ask.notes)
+
+
+async def _rendered(request: Request, form: PacketForm, with_images: bool):
+    """(PDF, page images) of FORM, or None after adding the problem to the form."""
+    def work():
+        rendered = _render(request, form)
+        return rendered, (page_images(rendered.data) if with_images else [])
+    try:
+        return await run_in_threadpool(work)
+    except HandoutError as error:
+        # The form's own checks are the manifest's, so what is left is what only layout finds.
+        form.add_error(_FIELDS.get(getattr(error, "setting", ""), "handouts"), error.text(WORDS))
+        form.request = None
+        return None
+
+
+async def preview(request: Request) -> Response:
+    form = await _read(request)
+    if not form.ok:
+        return _packet(request, form, status=422)
+    made = await _rendered(request, form, with_images=True)
+    if made is None:
+        return _packet(request, form, status=422)
+    rendered, images = made
+    site_of(request).audit.record(session_of(request).user, "preview", form.request.patient.mrn, form.request.handouts)
+    shown = Shown(images=["data:image/jpeg;base64," + base64.b64encode(image).decode() for image in images])
+    return _packet(request, form, shown)
+
+
+async def download(request: Request) -> Response:
+    form = await _read(request)
+    made = await _rendered(request, form, with_images=False) if form.ok else None
+    if made is None:
+        return _packet(request, form, status=422)
+    rendered, _ = made
+    mrn = form.request.patient.mrn
+    site_of(request).audit.record(session_of(request).user, "download", mrn, form.request.handouts)
+    # Named by MRN, never by name: the file lands in a Downloads folder others may see.
+    return Response(rendered.data, media_type="application/pdf",
+                    headers={"content-disposition": f'attachment; filename="{mrn}.pdf"'})
+
+
+async def email(request: Request) -> Response:
+    site = site_of(request)
+    form = await _read(request, need_email=True)
+    options = site.email_options()
+    if options is None:
+        return _packet(request, form, Shown(email_problem="Email is not set up for this page: "
+                                                          "ask whoever runs it to give it a mail server."), 409)
+    made = await _rendered(request, form, with_images=False) if form.ok else None
+    if made is None:
+        return _packet(request, form, status=422)
+    rendered, _ = made
+    ask = form.request
+
+    def send() -> EmailResult:
+        with site.email_lock:        # one sender per outbox: the outbox's lock refuses a second
+            return send_packet(rendered.data, ask, site.catalogue.clinic, titles(site.catalogue, ask), options,
+                               site.options.smtp)
+    try:
+        result = await run_in_threadpool(send)
+    except MailSettingError as error:
+        if error.option in LABELS:
+            form.add_error(error.option, error.text(WORDS).split(": ", 1)[-1])
+            return _packet(request, form, status=422)
+        return _packet(request, form, Shown(email_problem=error.text(WORDS)), 500)
+    except (SmtpError, OutboxBusy) as error:
+        return _packet(request, form, Shown(email_problem=f"Not sent: {error.text(WORDS)}"), 503)
+    site.audit.record(session_of(request).user, "email", ask.patient.mrn, ask.handouts, result=result.status)
+    return _packet(request, form, Shown(email=result))

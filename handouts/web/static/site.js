@@ -1,0 +1,107 @@
+// The packet page's small helpers: filter the handout list, keep the packet order, move focus after a swap.
+// No inline script anywhere (the page's Content-Security-Policy forbids it); without this file the page still works.
+(function () {
+  "use strict";
+
+  function byId(id) { return document.getElementById(id); }
+
+  function filterList() {
+    var text = (byId("search") || {}).value || "";
+    var kind = (byId("kind-filter") || {}).value || "";
+    var language = (byId("language-filter") || {}).value || "";
+    var words = text.toLowerCase().trim();
+    var shown = 0;
+    document.querySelectorAll("#pick-list li").forEach(function (item) {
+      var match = (!words || item.dataset.title.indexOf(words) >= 0 || item.dataset.id.indexOf(words) >= 0) &&
+        (!kind || item.dataset.kind === kind) &&
+        (!language || item.dataset.languages.split(" ").indexOf(language) >= 0);
+      item.hidden = !match;
+      if (match) { shown += 1; }
+    });
+    var count = byId("shown-count");
+    if (count) { count.textContent = shown === 1 ? "1 handout" : shown + " handouts"; }
+  }
+
+  function titleOf(id) {
+    var item = document.querySelector('#pick-list li[data-id="' + CSS.escape(id) + '"] .title');
+    return item ? item.textContent : id;
+  }
+
+  function orderIds() {
+    var field = byId("handouts-order");
+    return field && field.value ? field.value.split(";").filter(Boolean) : [];
+  }
+
+  function moveButton(direction, title) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "small";
+    button.dataset.move = direction;
+    button.textContent = direction === "up" ? "Up" : "Down";
+    button.setAttribute("aria-label", "Move " + title + " " + direction);
+    return button;
+  }
+
+  function drawOrder(ids, focusId, focusMove) {
+    var list = byId("order-list");
+    if (!list) { return; }
+    byId("handouts-order").value = ids.join(";");
+    list.replaceChildren();
+    ids.forEach(function (id) {
+      var item = document.createElement("li");
+      var title = titleOf(id);
+      var span = document.createElement("span");
+      span.className = "title";
+      span.textContent = title;
+      item.dataset.id = id;
+      item.append(span, " ", moveButton("up", title), " ", moveButton("down", title));
+      list.append(item);
+    });
+    byId("order-empty").hidden = ids.length > 0;
+    if (focusId) {
+      var again = list.querySelector('li[data-id="' + CSS.escape(focusId) + '"] [data-move="' + focusMove + '"]');
+      if (again) { again.focus(); }
+    }
+  }
+
+  function say(text) {
+    var status = byId("order-status");
+    if (status) { status.textContent = text; }
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("[data-filter]")) { filterList(); }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-filter]")) { filterList(); return; }
+    if (!event.target.matches('input[name="pick"]')) { return; }
+    var ids = orderIds().filter(function (id) { return id !== event.target.value; });
+    if (event.target.checked) { ids.push(event.target.value); }
+    drawOrder(ids);
+    say(titleOf(event.target.value) + (event.target.checked ? " added, number " + ids.length + " of " + ids.length : " removed"));
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-move]");
+    if (!button) { return; }
+    var id = button.closest("li").dataset.id;
+    var ids = orderIds();
+    var at = ids.indexOf(id);
+    var to = button.dataset.move === "up" ? at - 1 : at + 1;
+    if (at < 0 || to < 0 || to >= ids.length) { say(titleOf(id) + " is already " + (to < 0 ? "first" : "last")); return; }
+    ids.splice(at, 1);
+    ids.splice(to, 0, id);
+    drawOrder(ids, id, button.dataset.move);
+    say(titleOf(id) + " is now number " + (to + 1) + " of " + ids.length);
+  });
+  // After htmx puts a new form in: errors get the focus (and are read out); the filters apply again.
+  document.addEventListener("htmx:afterSettle", function () {
+    filterList();
+    var summary = byId("error-summary");
+    if (summary) { summary.focus(); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    filterList();
+    var summary = byId("error-summary");
+    if (summary) { summary.focus(); }
+  });
+}());
