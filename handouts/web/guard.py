@@ -9,7 +9,7 @@ from .sessions import COOKIE, Session, Signer
 
 log = logging.getLogger("handouts.web")
 
-PUBLIC = ("/signin", "/static/")
+PUBLIC = ("/signin", "/static/", "/favicon.ico")
 SESSION_KEY = "handouts.session"          # where a request's session sits in the ASGI scope
 NEW_SESSION_KEY = "handouts.new_session"  # a handler's new session (signed in or out): the cookie to send
 # No inline script or style, nothing from another site; previews are data: images made here.

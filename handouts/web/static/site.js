@@ -97,7 +97,18 @@
   document.addEventListener("htmx:afterSettle", function () {
     filterList();
     var summary = byId("error-summary");
-    if (summary) { summary.focus(); }
+    if (summary) { summary.focus(); return; }
+    // The pages are below the form: bring them into view; focus stays on the button pressed.
+    var pages = byId("preview-status");
+    if (pages) { byId("preview").scrollIntoView({block: "start"}); }
+  });
+  // A refusal htmx does not put in the page (a form that expired, an upload too large): said, not swallowed.
+  document.addEventListener("htmx:responseError", function (event) {
+    var problem = byId("page-problem");
+    var status = event.detail.xhr.status;
+    problem.textContent = "That did not work (" + status + "): " +
+      (event.detail.xhr.responseText || "").slice(0, 300) + " Reload the page and try again.";
+    problem.hidden = false;
   });
   document.addEventListener("DOMContentLoaded", function () {
     filterList();
