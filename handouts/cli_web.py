@@ -58,8 +58,9 @@ def serve(instance: Path, host: str, port: int, content: Path, clinic: Path | No
     smtp = smtp_settings(smtp_host, smtp_port, starttls, implicit_tls, smtp_user, cafile) if smtp_host else None
     email = EmailOptions(sender, reply_to=reply_to, subject=subject, encrypt=encrypt, max_size_mb=max_size) \
         if sender else None
+    from .cli import _today
     options = ServeOptions(instance=instance, content=content, clinic=clinic, smtp=smtp, email=email,
-                           allow_expired=allow_expired)
+                           allow_expired=allow_expired, today=_today())
     try:
         app = create_app(options)
         names = app.state.site.users.names()

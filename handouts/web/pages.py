@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
@@ -47,7 +48,7 @@ async def sign_in(request: Request) -> Response:
         site.audit.record(name[:64], "sign-in refused", reason="locked")
         return _page(request, "signin.html", 429, username=name,
                      error=f"This user is locked for a minute after {LOCK_AFTER} failed sign-ins. "
-                           f"Try again in {int(wait) + 1} seconds.")
+                           f"Try again in {math.ceil(wait)} seconds.")
     if not await run_in_threadpool(site.users.check, name, password):
         site.lockout.failed(name)
         site.audit.record(name[:64], "sign-in refused", reason="wrong user name or password")
