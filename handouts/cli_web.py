@@ -49,6 +49,7 @@ def serve(instance: Path, host: str, port: int, content: Path, clinic: Path | No
     try:
         import uvicorn
         from .web.app import ServeOptions, create_app
+        from .web.renderer import cores
     except ImportError as error:
         raise click.ClickException(f"{_WEB_EXTRA} ({error.name} is missing)") from None
     from .sending import EmailOptions
@@ -60,7 +61,7 @@ def serve(instance: Path, host: str, port: int, content: Path, clinic: Path | No
         if sender else None
     from .cli import _today
     options = ServeOptions(instance=instance, content=content, clinic=clinic, smtp=smtp, email=email,
-                           allow_expired=allow_expired, today=_today())
+                           allow_expired=allow_expired, today=_today(), workers=cores())
     try:
         app = create_app(options)
         names = app.state.site.users.names()

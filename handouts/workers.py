@@ -15,10 +15,11 @@ _PR_SET_PDEATHSIG = 1          # from <linux/prctl.h>
 _POLL_SECONDS = 0.5
 
 
-def pool(jobs: int, then: Callable[..., None], *args: object) -> ProcessPoolExecutor:
-    """JOBS worker processes, each started with THEN(*ARGS), that end with this process."""
+def pool(jobs: int, then: Callable[..., None], *args: object, method: str | None = None) -> ProcessPoolExecutor:
+    """JOBS worker processes, each started with THEN(*ARGS), that end with this process (on Linux, with the
+    thread that starts them). METHOD: "spawn" where the caller runs threads; by default fork where there is one."""
     # fork starts workers with what this process has loaded; where there is none (Windows), spawn.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    method = method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=start,
                                initargs=(os.getpid(), then, *args))
 

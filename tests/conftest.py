@@ -42,3 +42,22 @@ def write(tmp_path):
             path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
     return write_file
+
+
+@pytest.fixture
+def smtp_server():
+    """smtp_server(handler, **controller_options) -> a started aiosmtpd Controller on 127.0.0.1 (the
+    email tests' real SMTP server; the handler keeps what it accepts)."""
+    from aiosmtpd.controller import Controller
+    from test_email import free_port
+    started = []
+
+    def start(handler, hostname: str = "127.0.0.1", **options) -> Controller:
+        controller = Controller(handler, hostname=hostname, port=free_port(hostname), **options)
+        controller.start()
+        started.append(controller)
+        return controller
+
+    yield start
+    for controller in started:
+        controller.stop()

@@ -23,7 +23,6 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from click.testing import CliRunner
 from pypdf import PdfReader
@@ -98,22 +97,6 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """smtp_server(handler, **controller_options) -> a started aiosmtpd Controller on 127.0.0.1."""
-    started = []
-
-    def start(handler: Recorder, hostname: str = "127.0.0.1", **options) -> Controller:
-        controller = Controller(handler, hostname=hostname, port=free_port(hostname), **options)
-        controller.start()
-        started.append(controller)
-        return controller
-
-    yield start
-    for controller in started:
-        controller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import html
 import io
-import json
-import logging
 import re
-import stat
 
 import pytest
+from PIL import Image as PILImage
 from pypdf import PdfReader
 from starlette.testclient import TestClient
 
 from pdfcheck import flat
-from webkit import BOTH, PASSWORD, PATIENT, USER, Clock, csrf_of, make_app, sign_in, signed_in
+from webkit import BOTH, PASSWORD, PATIENT, USER, Clock, make_app, sign_in, signed_in
 
 
 @pytest.fixture
@@ -190,11 +188,33 @@ def test_preview_shows_every_page_as_an_image_with_its_number_as_alt_text(client
     token = signed_in(client)
     response = client.post("/packet/preview", data=packet(token), headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert response.text.startswith('\n<form id="packet-form"') or response.text.lstrip().startswith('<form id="packet-form"')
+    assert response.text.lstrip().startswith('<form id="packet-form"')       # the form alone, swapped in place
     pdf = PdfReader(io.BytesIO(client.post("/packet/pdf", data=packet(token)).content))
     count = len(pdf.pages)
-    alts = re.findall(r'<img src="data:image/jpeg;base64,[A-Za-z0-9+/=]+" alt="([^"]+)"', response.text)
-    assert alts == [f"Page {n} of {count}" for n in range(1, count + 1)]
+    images = re.findall(r'<img src="(/preview/[A-Za-z0-9_-]+/\d+)" alt="([^"]+)"', response.text)
+    assert [alt for _, alt in images] == [f"Page {n} of {count}" for n in range(1, count + 1)]
+    for number, (address, _) in enumerate(images, start=1):
+        assert address.endswith(f"/{number}")
+        image = client.get(address)
+        assert (image.status_code, image.headers["content-type"]) == (200, "image/jpeg")
+        assert image.headers["cache-control"] == "no-store"
+        with PILImage.open(io.BytesIO(image.content)) as opened:
+            assert opened.size == (700, 906)                  # a letter page, 700 pixels wide
+    assert client.get(images[0][0].rsplit("/", 1)[0] + f"/{count + 1}").status_code == 404
+
+
+def test_a_preview_is_its_users_own_and_held_for_15_minutes(client, app, clock):
+    token = signed_in(client)
+    page = client.post("/packet/preview", data=packet(token)).text
+    address = re.search(r'<img src="(/preview/[^"]+)"', page).group(1)
+    other = TestClient(app)
+    app.state.site.users.add("nurse2", "another long passphrase")
+    sign_in(other, "nurse2", "another long passphrase")
+    assert other.get(address).status_code == 404
+    clock.advance(14 * 60)
+    assert client.get(address).status_code == 200
+    clock.advance(60 + 1)
+    assert client.get(address).status_code == 404
 
 
 def test_download_is_named_by_mrn_and_holds_the_patient(client):

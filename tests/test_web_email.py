@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from handouts.delivery.smtp import SmtpSettings
 from handouts.sending import EmailOptions
-from test_email import Recorder, free_port, smtp_server  # noqa: F401  (smtp_server: the fixture)
+from test_email import Recorder, free_port
 from test_web import errors_of, packet
 from webkit import Clock, make_app, signed_in
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import threading
 import time
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,12 +27,15 @@ from .audit import AuditLog
 from .guard import NEW_SESSION_KEY, SESSION_KEY, Guard
 from .instance import Instance
 from .sessions import Session, Signer
-from .store import BatchStore
+from .renderer import Renderer
+from .store import Held
 from .users import Lockout, Users
 
 HERE = Path(__file__).parent
 UPLOAD_LIMIT = 1_000_000      # bytes a post may carry: below the size at which a form part would spill to disk
 MAX_BATCH_ROWS = 500
+MAX_BATCHES = 8               # held at once, all users together: each may be hundreds of packets
+MAX_PREVIEWS = 200            # held at once: a packet each, about 100 KB
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class ServeOptions:
     email: EmailOptions | None = None             # its outbox is the instance's, whatever it says
     upload_limit: int = UPLOAD_LIMIT
     max_batch_rows: int = MAX_BATCH_ROWS
+    workers: int = 0                              # processes that render packets; 0: a thread of the server's
     allow_expired: bool = False
     today: date | None = None                     # review dates are judged on this day; None: the machine's
     clock: Callable[[], float] = time.time        # the tests' clock: sessions and lockouts run on it
@@ -60,7 +65,9 @@ class Site:
     audit: AuditLog
     catalogue: Catalogue
     templates: Jinja2Templates
-    batches: BatchStore
+    renderer: Renderer
+    batches: Held
+    previews: Held
     email_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def email_options(self) -> EmailOptions | None:
@@ -75,17 +82,20 @@ def create_app(options: ServeOptions) -> Starlette:
     cannot be made) before anything is served."""
     from . import batchpage, pages
     instance = Instance(options.instance)
-    catalogue = load_catalogue(BatchOptions(content=options.content, clinic_path=options.clinic,
-                                            allow_expired=options.allow_expired, today=options.today))
+    loading = BatchOptions(content=options.content, clinic_path=options.clinic, allow_expired=options.allow_expired,
+                           today=options.today)
+    catalogue = load_catalogue(loading)
     site = Site(options, instance, Users(instance.users), Lockout(options.clock), Signer(instance.secret()),
                 AuditLog(instance.audit, options.clock), catalogue,
-                Jinja2Templates(directory=str(HERE / "templates")), BatchStore(options.clock))
+                Jinja2Templates(directory=str(HERE / "templates")), Renderer(catalogue, loading, options.workers),
+                Held(options.clock, MAX_BATCHES), Held(options.clock, MAX_PREVIEWS))
     routes = [
         Route("/", pages.packet_page, methods=["GET"]),
         Route("/signin", pages.sign_in_page, methods=["GET"]),
         Route("/signin", pages.sign_in, methods=["POST"]),
         Route("/signout", pages.sign_out, methods=["POST"]),
         Route("/packet/preview", pages.preview, methods=["POST"]),
+        Route("/preview/{key}/{page:int}", pages.preview_page, methods=["GET"]),
         Route("/packet/pdf", pages.download, methods=["POST"]),
         Route("/packet/email", pages.email, methods=["POST"]),
         Route("/batch", batchpage.batch_page, methods=["GET"]),
@@ -93,7 +103,17 @@ def create_app(options: ServeOptions) -> Starlette:
         Route("/batch/download", batchpage.download, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(Guard, signer=site.signer, clock=options.clock)])
+
+    @asynccontextmanager
+    async def lifespan(app):
+        site.renderer.start()          # from the thread that serves: the workers end with it
+        try:
+            yield
+        finally:
+            site.renderer.close()
+
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, signer=site.signer, clock=options.clock)],
+                    lifespan=lifespan)
     app.state.site = site
     return app
 

@@ -65,6 +65,8 @@ def read_packet_form(posted: Mapping[str, str], picked: list[str], catalogue: Ca
         form.add_error("handouts", "expected at least one handout, found none; tick one or more in the list")
     if need_email and not form.values["email"].strip():
         form.add_error("email", "expected the patient's email address, found an empty field")
+    # In the page's order, top to bottom: the summary of problems reads as the form does.
+    form.errors = {name: form.errors[name] for name in LABELS if name in form.errors}
     form.request = row.request if not form.errors else None
     return form
 

@@ -1,7 +1,6 @@
 """Sign-in and the packet page: requests in; pages, previews, the packet PDF and the email result out, each step audited."""
 from __future__ import annotations
 
-import base64
 import math
 from dataclasses import dataclass
 
@@ -9,12 +8,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from .. import packets
 from ..emailing import EmailResult, send_packet
-from ..errors import HandoutError, MailSettingError, OutboxBusy, SmtpError
+from ..errors import MailSettingError, OutboxBusy, SmtpError
 from .app import posted, session_of, set_session, site_of
 from .forms import LABELS, LANGUAGE_NAMES, WORDS, PacketForm, handout_rows, read_packet_form, titles
-from .previews import page_images
+from .previews import image_size, page_image
+from .renderer import Made
 from .users import LOCK_AFTER
 
 
@@ -77,7 +76,8 @@ _FIELDS = {"patient.name": "name", "procedure.surgeon": "surgeon", "procedure.le
 class Shown:
     """What the packet page shows below the form: page images, or the email's result."""
 
-    images: list[str] | None = None
+    images: list[str] | None = None           # each page image's address
+    size: tuple[int, int] = (0, 0)            # their width and height in pixels
     email: EmailResult | None = None
     email_problem: str = ""
 
@@ -106,52 +106,52 @@ async def _read(request: Request, need_email: bool = False) -> PacketForm:
                             need_email)
 
 
-def _render(request: Request, form: PacketForm) -> packets.Rendered:
-    """The packet of FORM, through the library API (called in a worker thread)."""
-    catalogue = site_of(request).catalogue
-    ask = form.request
-    chosen = [catalogue.pick(handout_id, ask.language) for handout_id in ask.handouts]
-    return packets.render_packet(chosen, catalogue.clinic, ask.patient, paper=ask.paper, large_print=ask.large_print,
-                                 language=ask.language, cover=form.cover, notes=ask.notes)
-
-
-async def _rendered(request: Request, form: PacketForm, with_images: bool):
-    """(PDF, page images) of FORM, or None after adding the problem to the form."""
-    def work():
-        rendered = _render(request, form)
-        return rendered, (page_images(rendered.data) if with_images else [])
-    try:
-        return await run_in_threadpool(work)
-    except HandoutError as error:
-        # The form's own checks are the manifest's, so what is left is what only layout finds.
-        form.add_error(_FIELDS.get(getattr(error, "setting", ""), "handouts"), error.text(WORDS))
+async def _made(request: Request, form: PacketForm) -> Made | None:
+    """FORM's packet, or None after adding what only layout found to the form."""
+    if not form.ok:
+        return None
+    made = await site_of(request).renderer.make(form.request, form.cover)
+    if made.problem:
+        form.add_error(_FIELDS.get(made.setting, "handouts"), made.problem)
         form.request = None
         return None
+    return made
 
 
 async def preview(request: Request) -> Response:
+    site = site_of(request)
     form = await _read(request)
-    if not form.ok:
-        return _packet(request, form, status=422)
-    made = await _rendered(request, form, with_images=True)
+    made = await _made(request, form)
     if made is None:
         return _packet(request, form, status=422)
-    rendered, images = made
-    site_of(request).audit.record(session_of(request).user, "preview", form.request.patient.mrn, form.request.handouts)
-    shown = Shown(images=["data:image/jpeg;base64," + base64.b64encode(image).decode() for image in images])
+    user = session_of(request).user
+    site.audit.record(user, "preview", form.request.patient.mrn, form.request.handouts)
+    # The pages come as images the browser asks for (the first at once, the rest as they scroll into
+    # view), from the packet held in memory under a random key: no patient data in their addresses.
+    key = site.previews.put(user, made.data)
+    width, height = image_size(form.request.paper)
+    shown = Shown(images=[f"/preview/{key}/{number}" for number in range(1, made.pages + 1)], size=(width, height))
     return _packet(request, form, shown)
+
+
+async def preview_page(request: Request) -> Response:
+    site = site_of(request)
+    pdf = site.previews.get(session_of(request).user, request.path_params["key"])
+    image = await run_in_threadpool(page_image, pdf, request.path_params["page"] - 1) if pdf else None
+    if image is None:
+        return Response("This preview is no longer held; press Preview again.", status_code=404)
+    return Response(image, media_type="image/jpeg")
 
 
 async def download(request: Request) -> Response:
     form = await _read(request)
-    made = await _rendered(request, form, with_images=False) if form.ok else None
+    made = await _made(request, form)
     if made is None:
         return _packet(request, form, status=422)
-    rendered, _ = made
     mrn = form.request.patient.mrn
     site_of(request).audit.record(session_of(request).user, "download", mrn, form.request.handouts)
     # Named by MRN, never by name: the file lands in a Downloads folder others may see.
-    return Response(rendered.data, media_type="application/pdf",
+    return Response(made.data, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="{mrn}.pdf"'})
 
 
@@ -162,15 +162,14 @@ async def email(request: Request) -> Response:
     if options is None:
         return _packet(request, form, Shown(email_problem="Email is not set up for this page: "
                                                           "ask whoever runs it to give it a mail server."), 409)
-    made = await _rendered(request, form, with_images=False) if form.ok else None
+    made = await _made(request, form)
     if made is None:
         return _packet(request, form, status=422)
-    rendered, _ = made
     ask = form.request
 
     def send() -> EmailResult:
         with site.email_lock:        # one sender per outbox: the outbox's lock refuses a second
-            return send_packet(rendered.data, ask, site.catalogue.clinic, titles(site.catalogue, ask), options,
+            return send_packet(made.data, ask, site.catalogue.clinic, titles(site.catalogue, ask), options,
                                site.options.smtp)
     try:
         result = await run_in_threadpool(send)

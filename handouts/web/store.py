@@ -1,37 +1,35 @@
-"""Made batches: a user's packets in memory in; a random key to fetch them by, for a while, out."""
+"""Held results: a user's packets (a preview, a batch) in memory in; a random key to fetch them by, for a while, out."""
 from __future__ import annotations
 
 import secrets
 import threading
 from collections import OrderedDict
-from typing import Callable
-
-from ..packing import PackedBatch
+from typing import Any, Callable
 
 KEEP_SECONDS = 15 * 60
-MAX_BATCHES = 8               # all users together: each may hold hundreds of packets
 
 
-class BatchStore:
-    """Batches made on the batch page, kept in memory only (never on disk) for KEEP_SECONDS so their ZIP
-    and print file can be downloaded; the oldest go first when MAX_BATCHES are held."""
+class Held:
+    """What a user made, kept in memory only (never on disk) for KEEP_SECONDS so a later request of theirs
+    can fetch it (a batch's ZIP, a preview's page images); the oldest go first when MOST are held."""
 
-    def __init__(self, clock: Callable[[], float]):
+    def __init__(self, clock: Callable[[], float], most: int):
         self._clock = clock
-        self._held: OrderedDict[str, tuple[str, float, PackedBatch]] = OrderedDict()
+        self._most = most
+        self._held: OrderedDict[str, tuple[str, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, user: str, batch: PackedBatch) -> str:
+    def put(self, user: str, value: Any) -> str:
         key = secrets.token_urlsafe(18)
         with self._lock:
             self._expire()
-            self._held[key] = (user, self._clock(), batch)
-            while len(self._held) > MAX_BATCHES:
+            self._held[key] = (user, self._clock(), value)
+            while len(self._held) > self._most:
                 self._held.popitem(last=False)
         return key
 
-    def get(self, user: str, key: str) -> PackedBatch | None:
-        """USER's batch under KEY, or None: unknown, another user's, or gone."""
+    def get(self, user: str, key: str) -> Any:
+        """USER's value under KEY, or None: unknown, another user's, or gone."""
         with self._lock:
             self._expire()
             held = self._held.get(key)

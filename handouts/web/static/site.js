@@ -93,12 +93,22 @@
     drawOrder(ids, id, button.dataset.move);
     say(titleOf(id) + " is now number " + (to + 1) + " of " + ids.length);
   });
+  // htmx disables the button pressed while its request runs, and a disabled button drops the focus to the
+  // page's top, where a keyboard user would have to start again: note which had it, to give it back.
+  var focusedId = "";
+  document.addEventListener("htmx:beforeRequest", function () {
+    focusedId = document.activeElement ? document.activeElement.id : "";
+  });
   // After htmx puts a new form in: errors get the focus (and are read out); the filters apply again.
   document.addEventListener("htmx:afterSettle", function () {
     filterList();
     var summary = byId("error-summary");
     if (summary) { summary.focus(); return; }
     // The pages are below the form: bring them into view; focus stays on the button pressed.
+    var pressed = focusedId && byId(focusedId);
+    if (pressed && (!document.activeElement || document.activeElement === document.body)) {
+      pressed.focus({preventScroll: true});
+    }
     var pages = byId("preview-status");
     if (pages) { byId("preview").scrollIntoView({block: "start"}); }
   });
@@ -112,7 +122,8 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     filterList();
-    var summary = byId("error-summary");
-    if (summary) { summary.focus(); }
+    // A page that comes back with problems, or with a batch's report, starts there (and is read out).
+    var start = byId("error-summary") || byId("report-heading");
+    if (start) { start.focus(); }
   });
 }());

@@ -1,0 +1,149 @@
+"""The staff page's preview under load: `handouts serve` on loopback, previews of a personalized two-handout packet timed from request to images.
+
+python benchmarks/web_preview.py [--alone N] [--users N] [--rounds N]
+
+The server runs as its own process (`handouts serve`, as a clinic starts it); this process is the browsers.
+- alone: N previews one after another, each for a different patient: p50 and p95 of request to last byte
+  (the page images come in the response, as data: URLs, so the last byte is the last image);
+- at once: USERS signed-in users press Preview at the same moment (a barrier), ROUNDS times, each a
+  different patient every time: p50, p95 and the slowest. Every request has a 60 s timeout.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PASSWORD = "benchmark passphrase"
+TIMEOUT = 60.0
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+class User:
+    """One signed-in browser: its cookie and CSRF token."""
+
+    def __init__(self, port: int, name: str):
+        self.port = port
+        self.cookie = ""
+        page = self.request("GET", "/signin")
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        self.request("POST", "/signin", {"csrf": token, "username": name, "password": PASSWORD})
+        self.token = re.search(r'name="csrf" value="([^"]+)"', self.request("GET", "/")).group(1)
+
+    def request(self, method: str, path: str, form: dict | None = None) -> str:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        body = urllib.parse.urlencode(form) if form else None
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body, headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        cookie = response.getheader("set-cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        connection.close()
+        return text
+
+    def preview(self, number: int) -> float:
+        form = {"csrf": self.token, "handouts": "kyphoplasty-before;kyphoplasty-care-after",
+                "name": f"Test Patient {number}", "mrn": f"B-{number:06d}", "dob": "1948-03-14",
+                "procedure_date": "2026-12-03", "followup_date": "2026-12-17", "surgeon": "Dr. Lee",
+                "language": "en", "paper": "letter"}
+        started = time.perf_counter()
+        page = self.request("POST", "/packet/preview", form)
+        seconds = time.perf_counter() - started
+        images = page.count('alt="Page ')
+        if images < 2:
+            raise RuntimeError(f"preview {number}: expected page images, found {images}")
+        return seconds
+
+
+def start_server(folder: Path, users: int) -> tuple[subprocess.Popen, int]:
+    instance = folder / "instance"
+    for number in range(users):
+        subprocess.run([sys.executable, "-m", "handouts", "users", "add", f"user{number}", "--instance", str(instance),
+                        "--password-stdin"], input=PASSWORD.encode(), check=True, capture_output=True, cwd=REPO)
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "handouts", "serve", "--instance", str(instance),
+                               "--port", str(port), "--content", str(REPO / "content")], cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/signin")
+            return server, port
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the server did not start in 30 s")
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def at_once(users: list[User], rounds: int, first: int) -> list[float]:
+    times: list[float] = []
+    lock = threading.Lock()
+    for round_number in range(rounds):
+        barrier = threading.Barrier(len(users))
+
+        def press(index: int, user: User) -> None:
+            barrier.wait()
+            seconds = user.preview(first + round_number * len(users) + index)
+            with lock:
+                times.append(seconds)
+        threads = [threading.Thread(target=press, args=(index, user)) for index, user in enumerate(users)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(TIMEOUT * 2)
+    return times
+
+
+def measure(alone: int, users: int, rounds: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        server, port = start_server(Path(folder), users)
+        try:
+            clients = [User(port, f"user{number}") for number in range(users)]
+            clients[0].preview(0)                  # warm-up: fonts and handouts loaded, layouts cached
+            single = [clients[0].preview(number) for number in range(1, alone + 1)]
+            crowd = at_once(clients, rounds, alone + 1)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return {"alone_p50": statistics.median(single), "alone_p95": percentile(single, 0.95),
+            "users": users, "samples": len(crowd), "crowd_p50": statistics.median(crowd),
+            "crowd_p95": percentile(crowd, 0.95), "crowd_max": max(crowd), "cpus": os.cpu_count()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--alone", type=int, default=20)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    arguments = parser.parse_args()
+    print(json.dumps(measure(arguments.alone, arguments.users, arguments.rounds), indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Packets for the page: a packet request in; its PDF out, made in worker processes (one per core), or in a thread when there are none."""
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+
+from .. import model, packets, workers
+from ..batch import BatchOptions
+from ..catalogue import Catalogue, load_catalogue
+from ..errors import HandoutError
+from .forms import WORDS
+
+# A worker's catalogue, loaded once when it starts: the same content and checks as the page's own.
+_catalogue: Catalogue | None = None
+
+
+@dataclass(frozen=True)
+class Made:
+    """A packet's PDF and page count; or, when only layout could find it, what is wrong (in the page's words)
+    and the patient setting it is about ("" for the handouts)."""
+
+    data: bytes = b""
+    pages: int = 0
+    problem: str = ""
+    setting: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    handouts: tuple[tuple[str, str], ...]      # (id, language) in the packet's order
+    patient: model.Patient
+    paper: str
+    large_print: bool
+    language: str
+    cover: bool
+    notes: str | None
+
+
+def _load(options: BatchOptions) -> None:
+    global _catalogue
+    _catalogue = load_catalogue(options)
+
+
+def make(job: Job, catalogue: Catalogue | None = None) -> Made:
+    """JOB's packet through the library API; in a worker, with the catalogue it loaded."""
+    catalogue = catalogue or _catalogue
+    chosen = [catalogue.by_id[handout_id][language] for handout_id, language in job.handouts]
+    try:
+        rendered = packets.render_packet(chosen, catalogue.clinic, job.patient, paper=job.paper,
+                                         large_print=job.large_print, language=job.language, cover=job.cover,
+                                         notes=job.notes)
+    except HandoutError as error:
+        # Said here: an error object need not survive the trip back from a worker process.
+        return Made(problem=error.text(WORDS), setting=getattr(error, "setting", ""))
+    return Made(rendered.data, rendered.pages)
+
+
+class Renderer:
+    """WORKERS processes, started together by `start()` from the thread that serves (a worker ends with the
+    thread that started it); with none, packets are made in a thread of the server's pool. Either way the
+    event loop never waits on a packet, and rendering uses every core, which threads alone (Python's
+    global lock) cannot."""
+
+    def __init__(self, catalogue: Catalogue, options: BatchOptions, workers_count: int = 0):
+        self.catalogue = catalogue
+        self._options = options
+        self._count = workers_count
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self._count <= 0 or self._pool is not None:
+            return
+        # spawn, never fork: the server has threads, and a fork copies whatever locks they hold.
+        self._pool = workers.pool(self._count, _load, self._options, method="spawn")
+        warm = [self._pool.submit(os.getpid) for _ in range(self._count)]
+        for future in warm:
+            future.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def job(self, request: model.PacketRequest, cover: bool) -> Job:
+        chosen = tuple((handout.id, handout.language.lower()) for handout in
+                       (self.catalogue.pick(handout_id, request.language) for handout_id in request.handouts))
+        return Job(chosen, request.patient, request.paper, request.large_print, request.language, cover,
+                   request.notes)
+
+    async def make(self, request: model.PacketRequest, cover: bool) -> Made:
+        job = self.job(request, cover)
+        if self._pool is None:
+            return await run_in_threadpool(make, job, self.catalogue)
+        return await asyncio.wrap_future(self._pool.submit(make, job))
+
+
+def cores() -> int:
+    """Worker processes for `serve`: one per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
