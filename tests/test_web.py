@@ -242,3 +242,20 @@ def test_the_packet_is_in_the_language_and_paper_chosen(client):
     pdf = PdfReader(io.BytesIO(response.content))
     assert round(float(pdf.pages[0].mediabox.width)) == 595          # A4
     assert "17 de diciembre de 2026" in pdf_text(response.content)
+
+
+def test_worker_processes_make_the_same_packet_as_a_thread(tmp_path):
+    """`serve` renders in one worker process per core, started with the app and ended with it."""
+    threaded = TestClient(make_app(tmp_path / "one"))
+    expected = threaded.post("/packet/pdf", data=packet(signed_in(threaded))).content
+    app = make_app(tmp_path / "two", workers=2)
+    with TestClient(app) as client:          # runs the app's start and end, as uvicorn does
+        pool = app.state.site.renderer._pool
+        workers = list(pool._processes.values())
+        assert len(workers) == 2 and all(worker.is_alive() for worker in workers)
+        token = signed_in(client)
+        made = client.post("/packet/pdf", data=packet(token))
+        assert made.content == expected
+        shown = client.post("/packet/preview", data=packet(token, mrn="")).text
+        assert errors_of(shown) == {"mrn": ["expected the patient's MRN, found an empty cell"]}
+    assert app.state.site.renderer._pool is None and not any(worker.is_alive() for worker in workers)
