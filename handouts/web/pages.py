@@ -1,6 +1,7 @@
 """Sign-in and the packet page: requests in; pages, previews, the packet PDF and the email result out, each step audited."""
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from ..emailing import EmailResult, send_packet
 from ..errors import MailSettingError, OutboxBusy, SmtpError
 from .app import posted, session_of, set_session, site_of
 from .forms import LABELS, LANGUAGE_NAMES, WORDS, PacketForm, handout_rows, read_packet_form, titles
-from .previews import image_size, page_image
+from .previews import image_size
 from .renderer import Made
 from .users import LOCK_AFTER
 
@@ -68,6 +69,9 @@ async def sign_out(request: Request) -> Response:
 
 
 # --- the packet page --------------------------------------------------------------------------------
+# Pages whose images come with the packet: those Chromium asks for at once (the first eagerly, the next as
+# within about 1,250 px of the window), counted on this page at 1280 by 900.
+FIRST_SCREEN = 3
 _FIELDS = {"patient.name": "name", "procedure.surgeon": "surgeon", "procedure.levels": "levels",
            "followup.with": "followup_with", "notes": "notes"}
 
@@ -106,11 +110,11 @@ async def _read(request: Request, need_email: bool = False) -> PacketForm:
                             need_email)
 
 
-async def _made(request: Request, form: PacketForm) -> Made | None:
-    """FORM's packet, or None after adding what only layout found to the form."""
+async def _made(request: Request, form: PacketForm, images: int = 0) -> Made | None:
+    """FORM's packet (and images of its first IMAGES pages), or None after adding what only layout found."""
     if not form.ok:
         return None
-    made = await site_of(request).renderer.make(form.request, form.cover)
+    made = await site_of(request).renderer.make(form.request, form.cover, images)
     if made.problem:
         form.add_error(_FIELDS.get(made.setting, "handouts"), made.problem)
         form.request = None
@@ -118,17 +122,27 @@ async def _made(request: Request, form: PacketForm) -> Made | None:
     return made
 
 
+@dataclass
+class HeldPreview:
+    """A preview's packet, and its page images as they are made: the first screen's with the packet, the
+    rest all together once the browser asks for one of them (the page is open in PDFium once for them)."""
+
+    pdf: bytes
+    images: dict[int, bytes]
+    rest: asyncio.Future | None = None
+
+
 async def preview(request: Request) -> Response:
     site = site_of(request)
     form = await _read(request)
-    made = await _made(request, form)
+    made = await _made(request, form, images=FIRST_SCREEN)
     if made is None:
         return _packet(request, form, status=422)
     user = session_of(request).user
     site.audit.record(user, "preview", form.request.patient.mrn, form.request.handouts)
-    # The pages come as images the browser asks for (the first at once, the rest as they scroll into
-    # view), from the packet held in memory under a random key: no patient data in their addresses.
-    key = site.previews.put(user, made.data)
+    # The pages come as images the browser asks for (the first at once, the rest as they scroll near),
+    # from the packet held in memory under a random key: no patient data in their addresses.
+    key = site.previews.put(user, HeldPreview(made.data, dict(made.images)))
     width, height = image_size(form.request.paper)
     shown = Shown(images=[f"/preview/{key}/{number}" for number in range(1, made.pages + 1)], size=(width, height))
     return _packet(request, form, shown)
@@ -136,8 +150,14 @@ async def preview(request: Request) -> Response:
 
 async def preview_page(request: Request) -> Response:
     site = site_of(request)
-    pdf = site.previews.get(session_of(request).user, request.path_params["key"])
-    image = await run_in_threadpool(page_image, pdf, request.path_params["page"] - 1) if pdf else None
+    held: HeldPreview | None = site.previews.get(session_of(request).user, request.path_params["key"])
+    index = request.path_params["page"] - 1
+    if held is not None and index not in held.images:
+        if held.rest is None:
+            # Only the event loop's thread touches HeldPreview: no lock needed between these lines.
+            held.rest = asyncio.ensure_future(site.renderer.page_images(held.pdf, list(range(len(held.images), 999))))
+        held.images.update(await asyncio.shield(held.rest))
+    image = held.images.get(index) if held is not None else None
     if image is None:
         return Response("This preview is no longer held; press Preview again.", status_code=404)
     return Response(image, media_type="image/jpeg")

@@ -1,8 +1,9 @@
-"""Previews: a packet's PDF bytes and a page number in; that page as a JPEG image (rendered with PDFium) out."""
+"""Previews: a packet's PDF bytes and page numbers in; those pages as JPEG images (rendered with PDFium) out."""
 from __future__ import annotations
 
 import io
 import threading
+from typing import Iterable
 
 import pypdfium2
 
@@ -12,24 +13,30 @@ WIDTH = 700                   # pixels: a page readable on a desk screen without
 PAPER_POINTS = {"letter": (612.0, 792.0), "a4": (595.28, 841.89)}
 
 
-def page_image(pdf: bytes, index: int, width: int = WIDTH) -> bytes | None:
-    """Page INDEX (from 0) of PDF as a JPEG WIDTH pixels wide; None when there is no such page.
+def page_images(pdf: bytes, indexes: Iterable[int], width: int = WIDTH) -> dict[int, bytes]:
+    """Pages INDEXES (from 0) of PDF as JPEGs WIDTH pixels wide, by index; an index past the end is left out.
 
-    JPEG, not PNG: six times faster to encode (27 ms against 170 ms for 11 pages here), most of a page's time."""
+    One opening of the document for them all: PDFium reads the fonts once (7 ms a page, against 15 ms for
+    a page on its own). JPEG, not PNG: six times faster to encode (27 ms against 170 ms for 11 pages)."""
+    pictures = {}
     with _PDFIUM:
         document = pypdfium2.PdfDocument(pdf)
         try:
-            if not 0 <= index < len(document):
-                return None
-            page = document[index]
-            picture = page.render(scale=width / page.get_width()).to_pil().convert("RGB")   # a copy: PDFium's goes
-            page.close()
+            for index in indexes:
+                if 0 <= index < len(document):
+                    page = document[index]
+                    # A copy: the bitmap's memory is PDFium's, and goes with the document.
+                    pictures[index] = page.render(scale=width / page.get_width()).to_pil().convert("RGB")
+                    page.close()
         finally:
             document.close()
-    out = io.BytesIO()
-    # No chroma subsampling: the coloured edges of warning boxes and red text stay sharp.
-    picture.save(out, format="JPEG", quality=85, subsampling=0)
-    return out.getvalue()
+    images = {}
+    for index, picture in pictures.items():       # outside the lock: encoding needs no PDFium
+        out = io.BytesIO()
+        # No chroma subsampling: the coloured edges of warning boxes and red text stay sharp.
+        picture.save(out, format="JPEG", quality=85, subsampling=0)
+        images[index] = out.getvalue()
+    return images
 
 
 def image_size(paper: str, width: int = WIDTH) -> tuple[int, int]:

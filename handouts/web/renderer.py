@@ -1,10 +1,10 @@
-"""Packets for the page: a packet request in; its PDF out, made in worker processes (one per core), or in a thread when there are none."""
+"""Packets for the page: a packet request in; its PDF and page images out, made in worker processes (one per core), or in a thread when there are none."""
 from __future__ import annotations
 
 import asyncio
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
 
@@ -13,6 +13,7 @@ from ..batch import BatchOptions
 from ..catalogue import Catalogue, load_catalogue
 from ..errors import HandoutError
 from .forms import WORDS
+from .previews import page_images
 
 # A worker's catalogue, loaded once when it starts: the same content and checks as the page's own.
 _catalogue: Catalogue | None = None
@@ -27,6 +28,7 @@ class Made:
     pages: int = 0
     problem: str = ""
     setting: str = ""
+    images: dict[int, bytes] = field(default_factory=dict)     # the first pages' images, by index from 0
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Job:
     language: str
     cover: bool
     notes: str | None
+    images: int = 0                            # how many first pages to make images of, with the PDF
 
 
 def _load(options: BatchOptions) -> None:
@@ -56,7 +59,8 @@ def make(job: Job, catalogue: Catalogue | None = None) -> Made:
     except HandoutError as error:
         # Said here: an error object need not survive the trip back from a worker process.
         return Made(problem=error.text(WORDS), setting=getattr(error, "setting", ""))
-    return Made(rendered.data, rendered.pages)
+    # The first screen's images in the same job: the packet is at hand, and one opening serves them all.
+    return Made(rendered.data, rendered.pages, images=page_images(rendered.data, range(job.images)) if job.images else {})
 
 
 class Renderer:
@@ -85,17 +89,24 @@ class Renderer:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def job(self, request: model.PacketRequest, cover: bool) -> Job:
+    def job(self, request: model.PacketRequest, cover: bool, images: int = 0) -> Job:
         chosen = tuple((handout.id, handout.language.lower()) for handout in
                        (self.catalogue.pick(handout_id, request.language) for handout_id in request.handouts))
         return Job(chosen, request.patient, request.paper, request.large_print, request.language, cover,
-                   request.notes)
+                   request.notes, images)
 
-    async def make(self, request: model.PacketRequest, cover: bool) -> Made:
-        job = self.job(request, cover)
+    async def make(self, request: model.PacketRequest, cover: bool, images: int = 0) -> Made:
+        """REQUEST's packet (with a cover when COVER), and images of its first IMAGES pages."""
+        job = self.job(request, cover, images)
         if self._pool is None:
             return await run_in_threadpool(make, job, self.catalogue)
         return await asyncio.wrap_future(self._pool.submit(make, job))
+
+    async def page_images(self, pdf: bytes, indexes: list[int]) -> dict[int, bytes]:
+        """Pages INDEXES of PDF as JPEGs (see previews.page_images), made where packets are."""
+        if self._pool is None:
+            return await run_in_threadpool(page_images, pdf, indexes)
+        return await asyncio.wrap_future(self._pool.submit(page_images, pdf, indexes))
 
 
 def cores() -> int:
