@@ -5,8 +5,11 @@ import json
 import os
 import threading
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Callable, Sequence
+
+import anyio
 
 from ..errors import PathError
 
@@ -20,6 +23,10 @@ class AuditLog:
         self.path = path
         self._clock = clock
         self._lock = threading.Lock()
+
+    async def note(self, *args, **details) -> None:
+        """record(), from the event loop: the write waits for the disk in a thread, never in the loop."""
+        await anyio.to_thread.run_sync(partial(self.record, *args, **details))
 
     def record(self, user: str, action: str, mrn: str | None = None, handouts: Sequence[str] = (),
                **details: str | int) -> None:

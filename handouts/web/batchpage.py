@@ -39,7 +39,7 @@ async def run(request: Request) -> Response:
         return _batch(request, 422, problems=[error.text(WORDS)])
     user = session_of(request).user
     made = [result for result in packed.results if result.request is not None and result.file]
-    site.audit.record(user, "batch", rows=len(packed.results), made=packed.made, failed=packed.failed,
+    await site.audit.note(user, "batch", rows=len(packed.results), made=packed.made, failed=packed.failed,
                       mrns=[result.mrn for result in made])
     key = site.batches.put(user, packed) if packed.packets else ""
     rows = [{"line": result.line, "mrn": result.mrn, "status": result.status, "pages": result.pages,
@@ -64,7 +64,7 @@ async def download(request: Request) -> Response:
                                "upload the manifest again"])
     what = form.get("what")
     mrns = list(packed.packets)
-    site.audit.record(user, "batch download", what=str(what), mrns=[name.removesuffix(".pdf") for name in mrns])
+    await site.audit.note(user, "batch download", what=str(what), mrns=[name.removesuffix(".pdf") for name in mrns])
     if what == "print":
         return Response(packed.print_file, media_type="application/pdf",
                         headers={"content-disposition": 'attachment; filename="print-file.pdf"'})

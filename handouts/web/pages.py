@@ -45,17 +45,17 @@ async def sign_in(request: Request) -> Response:
     password = str(form.get("password", ""))
     wait = site.lockout.locked(name)
     if wait:
-        site.audit.record(name[:64], "sign-in refused", reason="locked")
+        await site.audit.note(name[:64], "sign-in refused", reason="locked")
         return _page(request, "signin.html", 429, username=name,
                      error=f"This user is locked for a minute after {LOCK_AFTER} failed sign-ins. "
                            f"Try again in {math.ceil(wait)} seconds.")
     if not await run_in_threadpool(site.users.check, name, password):
         site.lockout.failed(name)
-        site.audit.record(name[:64], "sign-in refused", reason="wrong user name or password")
+        await site.audit.note(name[:64], "sign-in refused", reason="wrong user name or password")
         return _page(request, "signin.html", 401, username=name,
                      error="The user name or password is not right. Check them and try again.")
     site.lockout.succeeded(name)
-    site.audit.record(name, "sign-in")
+    await site.audit.note(name, "sign-in")
     set_session(request, site.signer.new(name, site.options.clock()))      # a new token: never the one from before
     return RedirectResponse("/", 303)
 
@@ -63,7 +63,7 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     site = site_of(request)
     await posted(request)
-    site.audit.record(session_of(request).user, "sign-out")
+    await site.audit.note(session_of(request).user, "sign-out")
     set_session(request, None)
     return RedirectResponse("/signin", 303)
 
@@ -139,7 +139,7 @@ async def preview(request: Request) -> Response:
     if made is None:
         return _packet(request, form, status=422)
     user = session_of(request).user
-    site.audit.record(user, "preview", form.request.patient.mrn, form.request.handouts)
+    await site.audit.note(user, "preview", form.request.patient.mrn, form.request.handouts)
     # The pages come as images the browser asks for (the first at once, the rest as they scroll near),
     # from the packet held in memory under a random key: no patient data in their addresses.
     key = site.previews.put(user, HeldPreview(made.data, dict(made.images)))
@@ -169,7 +169,7 @@ async def download(request: Request) -> Response:
     if made is None:
         return _packet(request, form, status=422)
     mrn = form.request.patient.mrn
-    site_of(request).audit.record(session_of(request).user, "download", mrn, form.request.handouts)
+    await site_of(request).audit.note(session_of(request).user, "download", mrn, form.request.handouts)
     # Named by MRN, never by name: the file lands in a Downloads folder others may see.
     return Response(made.data, media_type="application/pdf",
                     headers={"content-disposition": f'attachment; filename="{mrn}.pdf"'})
@@ -200,5 +200,5 @@ async def email(request: Request) -> Response:
         return _packet(request, form, Shown(email_problem=error.text(WORDS)), 500)
     except (SmtpError, OutboxBusy) as error:
         return _packet(request, form, Shown(email_problem=f"Not sent: {error.text(WORDS)}"), 503)
-    site.audit.record(session_of(request).user, "email", ask.patient.mrn, ask.handouts, result=result.status)
+    await site.audit.note(session_of(request).user, "email", ask.patient.mrn, ask.handouts, result=result.status)
     return _packet(request, form, Shown(email=result))
