@@ -39,39 +39,49 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class User:
-    """One signed-in browser: its cookie and CSRF token."""
+    """One signed-in browser: its cookie and CSRF token, and its connections kept open between requests (as a
+    browser keeps them, up to 6 to one server), one per thread that asks."""
 
     def __init__(self, port: int, name: str):
         self.port = port
         self.cookie = ""
+        self._connections = threading.local()
         page = self.request("GET", "/signin")
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
         self.request("POST", "/signin", {"csrf": token, "username": name, "password": PASSWORD})
         self.token = re.search(r'name="csrf" value="([^"]+)"', self.request("GET", "/")).group(1)
 
+    def _send(self, method: str, path: str, body: str | None, headers: dict) -> tuple[int, bytes, str | None]:
+        connection = getattr(self._connections, "open", None)
+        for attempt in (1, 2):
+            if connection is None:
+                connection = self._connections.open = http.client.HTTPConnection("127.0.0.1", self.port,
+                                                                                 timeout=TIMEOUT)
+            try:
+                connection.request(method, path, body, headers)
+                response = connection.getresponse()
+                return response.status, response.read(), response.getheader("set-cookie")
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()
+                connection = self._connections.open = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
     def request(self, method: str, path: str, form: dict | None = None) -> str:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
         body = urllib.parse.urlencode(form) if form else None
         headers = {"Cookie": self.cookie} if self.cookie else {}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body, headers)
-        response = connection.getresponse()
-        text = response.read().decode()
-        cookie = response.getheader("set-cookie")
+        status, data, cookie = self._send(method, path, body, headers)
         if cookie:
             self.cookie = cookie.split(";", 1)[0]
-        connection.close()
-        return text
+        return data.decode()
 
     def image(self, address: str) -> int:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
-        connection.request("GET", address, headers={"Cookie": self.cookie})
-        response = connection.getresponse()
-        data = response.read()
-        connection.close()
-        if response.status != 200 or not data.startswith(b"\xff\xd8"):
-            raise RuntimeError(f"{address}: expected a JPEG, found status {response.status}")
+        status, data, _ = self._send("GET", address, None, {"Cookie": self.cookie})
+        if status != 200 or not data.startswith(b"\xff\xd8"):
+            raise RuntimeError(f"{address}: expected a JPEG, found status {status}")
         return len(data)
 
     def preview(self, number: int, all_pages: bool = True) -> tuple[float, float]:

@@ -199,7 +199,7 @@ def test_preview_shows_every_page_as_an_image_with_its_number_as_alt_text(client
         assert (image.status_code, image.headers["content-type"]) == (200, "image/jpeg")
         assert image.headers["cache-control"] == "no-store"
         with PILImage.open(io.BytesIO(image.content)) as opened:
-            assert opened.size == (700, 906)                  # a letter page, 700 pixels wide
+            assert opened.size == (640, 828)                  # a letter page, 640 pixels wide
     assert client.get(images[0][0].rsplit("/", 1)[0] + f"/{count + 1}").status_code == 404
 
 

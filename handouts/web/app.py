@@ -87,7 +87,7 @@ def create_app(options: ServeOptions) -> Starlette:
     catalogue = load_catalogue(loading)
     site = Site(options, instance, Users(instance.users), Lockout(options.clock), Signer(instance.secret()),
                 AuditLog(instance.audit, options.clock), catalogue,
-                Jinja2Templates(directory=str(HERE / "templates")), Renderer(catalogue, loading, options.workers),
+                _templates(), Renderer(catalogue, loading, options.workers),
                 Held(options.clock, MAX_BATCHES), Held(options.clock, MAX_PREVIEWS))
     routes = [
         Route("/", pages.packet_page, methods=["GET"]),
@@ -116,6 +116,12 @@ def create_app(options: ServeOptions) -> Starlette:
                     lifespan=lifespan)
     app.state.site = site
     return app
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.auto_reload = False        # the package's templates do not change while it runs
+    return templates
 
 
 def site_of(request: Request) -> Site:
