@@ -191,15 +191,17 @@ def test_preview_shows_every_page_as_an_image_with_its_number_as_alt_text(client
     assert response.text.lstrip().startswith('<form id="packet-form"')       # the form alone, swapped in place
     pdf = PdfReader(io.BytesIO(client.post("/packet/pdf", data=packet(token)).content))
     count = len(pdf.pages)
-    images = re.findall(r'<img src="(/preview/[A-Za-z0-9_-]+/\d+)" alt="([^"]+)"', response.text)
-    assert [alt for _, alt in images] == [f"Page {n} of {count}" for n in range(1, count + 1)]
-    for number, (address, _) in enumerate(images, start=1):
+    images = re.findall(r'<img src="(/preview/[A-Za-z0-9_-]+/\d+)" alt="([^"]+)" width="(\d+)" height="(\d+)"',
+                        response.text)
+    assert [alt for _, alt, _, _ in images] == [f"Page {n} of {count}" for n in range(1, count + 1)]
+    for number, (address, _, width, height) in enumerate(images, start=1):
         assert address.endswith(f"/{number}")
         image = client.get(address)
         assert (image.status_code, image.headers["content-type"]) == (200, "image/jpeg")
         assert image.headers["cache-control"] == "no-store"
         with PILImage.open(io.BytesIO(image.content)) as opened:
-            assert opened.size == (640, 828)                  # a letter page, 640 pixels wide
+            # A letter page 640 pixels wide, the size the page gave it before it came: nothing moves.
+            assert opened.size == (int(width), int(height)) == (640, 829)
     assert client.get(images[0][0].rsplit("/", 1)[0] + f"/{count + 1}").status_code == 404
 
 

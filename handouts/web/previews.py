@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import math
 import threading
 from typing import Iterable
 
@@ -45,4 +46,4 @@ def _jpeg(picture) -> bytes:
 def image_size(paper: str, width: int = WIDTH) -> tuple[int, int]:
     """A page image's size in pixels, so the page holds its place before the image comes."""
     points_wide, points_high = PAPER_POINTS[paper]
-    return width, round(width * points_high / points_wide)
+    return width, math.ceil(width * points_high / points_wide)        # as PDFium sizes its bitmap
