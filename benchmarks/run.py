@@ -20,7 +20,10 @@ Every figure is a median over runs, measured on the machine it runs on:
 - memory: peak PSS of `handouts batch` (the command and its workers together) over N rows with a print
   file, and how much it grew after the first tenth of the run;
 - memory over renders: RSS of one process rendering N PDFs from 8 threads, as a web server calling the
-  library would (benchmarks/render_memory.py), after each tenth of them: flat once the caches are full.
+  library would (benchmarks/render_memory.py), after each tenth of them: flat once the caches are full;
+- web preview: `handouts serve` on loopback, a personalized two-handout packet previewed, from the request to
+  the first screen of page images (3, as Chromium asks) and to every page's image: alone (p50, p95), and
+  20 signed-in users pressing Preview at the same moment, 5 times (benchmarks/web_preview.py).
 """
 from __future__ import annotations
 
@@ -194,6 +197,9 @@ def main() -> None:
     parser.add_argument("--text-runs", type=int, default=5, help="runs of each long-text measurement")
     parser.add_argument("--memory-rows", type=int, default=10_000, help="rows of the memory run; 0 skips it")
     parser.add_argument("--render-memory", type=int, default=5000, help="renders of the in-process memory run")
+    parser.add_argument("--web-users", type=int, default=20, help="users previewing at once; 0 skips the web run")
+    parser.add_argument("--web-alone", type=int, default=20, help="previews one after another")
+    parser.add_argument("--web-rounds", type=int, default=5, help="times the users press Preview at once")
     options = parser.parse_args()
     # `python -m handouts` imports from the current folder first: measure this checkout, wherever run from.
     os.chdir(REPO)
@@ -213,6 +219,10 @@ def main() -> None:
         paragraphs = {words: long_text_ms(folder, words, options.text_runs) for words in (2000, 4000, 8000)}
         memory = peak_memory_mb(options.memory_rows, folder) if options.memory_rows else None
         rendering = render_memory_mb(options.render_memory)
+    web = None
+    if options.web_users:
+        import web_preview
+        web = web_preview.measure(options.web_alone, options.web_users, options.web_rounds)
 
     from handouts import __version__
     pages = 5
@@ -244,6 +254,15 @@ def main() -> None:
     print(f"| memory over {options.render_memory:,} renders in one process, 8 threads: RSS after each tenth | "
           f"{' / '.join(f'{mb:.0f}' for _, mb in rendering)} MB "
           f"(growth after the first tenth: {rendering[-1][1] - rendering[0][1]:.1f} MB) |")
+    if web is not None:
+        print(f"| web preview of a personalized two-handout packet, alone: s to the first screen / to every page, "
+              f"p50 and p95 | {web['alone_first_screen_p50']:.2f}, {web['alone_first_screen_p95']:.2f} / "
+              f"{web['alone_all_pages_p50']:.2f}, {web['alone_all_pages_p95']:.2f} |")
+        print(f"| web preview, {web['users']} users at once ({web['crowd_samples']} previews): s to the first screen, "
+              f"p50 / p95 / slowest | {web['crowd_first_screen_p50']:.2f} / {web['crowd_first_screen_p95']:.2f} / "
+              f"{web['crowd_first_screen_max']:.2f} |")
+        print(f"| web preview, {web['users']} users at once, each scrolling through every page: s to every page, "
+              f"p50 / p95 | {web['crowd_scrolling_all_pages_p50']:.2f} / {web['crowd_scrolling_all_pages_p95']:.2f} |")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ REPO = Path(__file__).resolve().parent.parent
 def test_the_benchmark_prints_its_table():
     result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--packets", "3",
                              "--batch-rows", "4", "--batch-runs", "1", "--process-runs", "1", "--text-runs", "1",
-                             "--memory-rows", "4", "--render-memory", "10"],
+                             "--memory-rows", "4", "--render-memory", "10", "--web-users", "2",
+                             "--web-alone", "2", "--web-rounds", "1"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -19,5 +20,5 @@ def test_the_benchmark_prints_its_table():
     measures = [line.split(" | ")[0].lstrip("| ") for line in lines[4:]]
     assert [measure.split(" ")[0] for measure in measures] == ["ms", "ms", "batch", "batch", "print", "`handouts",
                                                               "`handouts", "`handouts", "KB", "ms", "peak",
-                                                              "memory", "memory"]
+                                                              "memory", "memory", "web", "web", "web"]
     assert all(line.count("|") == 3 and "not measured" not in line for line in lines[4:])
