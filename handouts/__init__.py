@@ -19,15 +19,17 @@ _PUBLIC = {
     # use cases over files
     "build": "building", "check": "building", "run_batch": "batch", "BatchOptions": "batch", "BatchSummary": "batch",
     "send_packets": "sending", "EmailOptions": "sending", "EmailSummary": "sending", "SmtpSettings": "delivery.smtp",
+    # use cases in memory, for a server
+    "pack_batch": "packing", "PackedBatch": "packing", "send_packet": "emailing", "EmailResult": "emailing",
     # what goes wrong
     "HandoutError": "errors", "ContentError": "errors", "ContentErrors": "errors", "SettingError": "errors",
     "OutputError": "errors", "HandoutWarning": "errors", "ContentWarning": "errors",
 }
 __all__ = ["BatchOptions", "BatchSummary", "Clinic", "ContentError", "ContentErrors", "ContentWarning", "EmailOptions",
-           "EmailSummary", "Handout", "HandoutError", "HandoutWarning", "OutputError", "PAPERS", "Patient", "Rendered",
+           "EmailResult", "EmailSummary", "PackedBatch", "Handout", "HandoutError", "HandoutWarning", "OutputError", "PAPERS", "Patient", "Rendered",
            "SettingError", "SmtpSettings", "build", "check", "discover", "load_clinic", "load_handout",
-           "load_handouts", "load_jargon", "patient_from_settings", "render_handout", "render_packet",
-           "run_batch", "send_packets", "__version__"]
+           "load_handouts", "load_jargon", "pack_batch", "patient_from_settings", "render_handout", "render_packet",
+           "run_batch", "send_packet", "send_packets", "__version__"]
 
 
 def __getattr__(name: str):
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
     from .building import build, check
     from .content import discover, load_clinic, load_handout, load_handouts, load_jargon, patient_from_settings
     from .delivery.smtp import SmtpSettings
+    from .emailing import EmailResult, send_packet
+    from .packing import PackedBatch, pack_batch
     from .errors import (ContentError, ContentErrors, ContentWarning, HandoutError, HandoutWarning, OutputError,
                          SettingError)
     from .model import Clinic, Handout, Patient

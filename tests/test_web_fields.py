@@ -148,3 +148,13 @@ def test_an_upload_over_the_cap_is_refused_and_leaves_nothing(client, tmp_path):
     assert '"batch"' not in audit
     assert sorted(path.name for path in (tmp_path / "instance").iterdir()) == ["audit.jsonl", "session-secret",
                                                                               "users.json"]
+
+
+def test_the_ticks_decide_what_is_in_and_the_kept_order_where(client):
+    token = signed_in(client)
+    form = packet(token, mrn="", handouts="kyphoplasty-care-after;kyphoplasty-before")
+    both = client.post("/packet/preview", data={**form, "pick": ["kyphoplasty-before", "kyphoplasty-care-after"]})
+    assert 'name="handouts" id="handouts-order" value="kyphoplasty-care-after;kyphoplasty-before"' in both.text
+    # Unticked since the order was kept (a page without its script): it goes, whatever the order says.
+    one = client.post("/packet/preview", data={**form, "pick": ["kyphoplasty-before"]})
+    assert 'name="handouts" id="handouts-order" value="kyphoplasty-before"' in one.text

@@ -52,7 +52,11 @@ def read_packet_form(posted: Mapping[str, str], picked: list[str], catalogue: Ca
     form.values["large_print"] = "yes" if posted.get("large_print") else "no"
     form.cover = bool(posted.get("cover"))
     ordered = [part.strip() for part in posted.get("handouts", "").split(";") if part.strip()]
-    form.chosen = list(dict.fromkeys(ordered or picked))
+    if picked:
+        # The ticks decide what is in; the order kept beside them (by the page's script) decides where.
+        # Without the script the order can lag the ticks: a handout ticked since goes last, one unticked goes.
+        ordered = [handout_id for handout_id in ordered if handout_id in picked] + picked
+    form.chosen = list(dict.fromkeys(ordered))
     cells = {**form.values, "handouts": ";".join(form.chosen)}
     if not need_email:
         cells["email"] = ""        # a typo in an address unused by a preview must not stop it
