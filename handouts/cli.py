@@ -42,7 +42,9 @@ class _Flags(dict):
         return "--" + option.replace("_", "-")
 
 
-FLAGS = _Flags(email_run="'handouts email'", list="run 'handouts list'", password="HANDOUTS_SMTP_PASSWORD", where_cafile=" (or HANDOUTS_SMTP_CAFILE)",
+FLAGS = _Flags(email="the manifest's email column", dob="the manifest's dob column",
+               handouts="the manifest's handouts column", email_run="'handouts email'", list="run 'handouts list'",
+               password="HANDOUTS_SMTP_PASSWORD", where_cafile=" (or HANDOUTS_SMTP_CAFILE)",
                 where_password=" in the environment variable HANDOUTS_SMTP_PASSWORD",
                 keep_password="set it in the environment (never on the command line, where other users and the "
                               "shell history see it)")

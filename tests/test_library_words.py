@@ -58,9 +58,13 @@ def _messages(path: Path) -> list[tuple[int, str]]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
 
 
+# The command's own modules: options in, one library call, words out. Everything else is the library.
+CLI_MODULES = ("cli.py", "cli_options.py", "cli_web.py")
+
+
 def test_no_library_module_writes_a_flag_into_a_message():
     found = [f"{path.relative_to(REPO)}:{line}: {text!r}" for path in sorted(LIBRARY.rglob("*.py"))
-             if path != LIBRARY / "cli.py" for line, text in _messages(path) if FLAG.search(text)]
+             if path.name not in CLI_MODULES for line, text in _messages(path) if FLAG.search(text)]
     assert found == []
 
 
@@ -70,7 +74,8 @@ def test_every_option_the_library_names_is_a_flag_of_the_command_or_its_environm
         word = FLAGS[option]
         command = re.search(r"'handouts (\w+)'", word)
         assert word in known if word.startswith("--") else \
-            "HANDOUTS_SMTP_" in word or "environment" in word or (command and command[1] in commands()), option
+            "HANDOUTS_SMTP_" in word or "environment" in word or (command and command[1] in commands()) or \
+            re.fullmatch(r"the manifest's \w+ column", word), option
 
 
 @pytest.mark.parametrize("settings, flag", [
