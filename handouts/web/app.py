@@ -13,7 +13,6 @@ from typing import Callable
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -26,7 +25,7 @@ from ..sending import EmailOptions
 from .audit import AuditLog
 from .guard import NEW_SESSION_KEY, SESSION_KEY, Guard
 from .instance import Instance
-from .sessions import Session, Signer
+from .sessions import Ended, Session, Signer
 from .renderer import Renderer
 from .store import Held
 from .users import Lockout, Users
@@ -68,7 +67,12 @@ class Site:
     renderer: Renderer
     batches: Held
     previews: Held
+    ended: Ended = field(default_factory=Ended)
     email_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def accepts(self, session: Session) -> bool:
+        """A signed-in SESSION is still good: not signed out, and its user there with the same password."""
+        return session not in self.ended and self.users.key(session.user) == session.key
 
     def email_options(self) -> EmailOptions | None:
         if self.options.email is None or self.options.smtp is None:
@@ -77,7 +81,7 @@ class Site:
         return replace(self.options.email, outbox=self.instance.outbox)
 
 
-def create_app(options: ServeOptions) -> Starlette:
+def create_app(options: ServeOptions) -> Guard:
     """The app for OPTIONS. Raises HandoutError (content that does not validate, an instance folder that
     cannot be made) before anything is served."""
     from . import batchpage, pages
@@ -112,10 +116,9 @@ def create_app(options: ServeOptions) -> Starlette:
         finally:
             site.renderer.close()
 
-    app = Starlette(routes=routes, middleware=[Middleware(Guard, signer=site.signer, clock=options.clock)],
-                    lifespan=lifespan)
-    app.state.site = site
-    return app
+    inner = Starlette(routes=routes, lifespan=lifespan)
+    inner.state.site = site
+    return Guard(inner, site.signer, options.clock, site.accepts)
 
 
 def _templates() -> Jinja2Templates:
@@ -150,6 +153,6 @@ async def posted(request: Request) -> FormData:
     form = await request.form(max_files=1, max_fields=200, max_part_size=site.options.upload_limit)
     session = session_of(request)
     token = form.get("csrf")
-    if session is None or not isinstance(token, str) or not hmac.compare_digest(token, session.csrf):
+    if session is None or not isinstance(token, str) or not hmac.compare_digest(token.encode(), session.csrf.encode()):
         raise HTTPException(403, "This form has expired or did not come from this site. Reload the page and try again.")
     return form

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Callable
 
 from .sessions import COOKIE, Session, Signer
@@ -41,14 +42,16 @@ def _cookie(scope) -> str | None:
 
 
 class Guard:
-    """Pure ASGI middleware: sessions (sliding 15-minute idle end), the sign-in gate, security headers,
+    """Pure ASGI middleware around the whole app, so even a 500 carries its headers: sessions (sliding 15-minute idle end), the sign-in gate, security headers,
     Cache-Control no-store on every page but static files, and one log line per request: method, path,
     status, time and staff user. Never the query string or the body, where a patient's data could be."""
 
-    def __init__(self, app, signer: Signer, clock: Callable[[], float]):
+    def __init__(self, app, signer: Signer, clock: Callable[[], float], accept: Callable[[Session], bool]):
         self.app = app
         self.signer = signer
         self.clock = clock
+        self.accept = accept          # a signed-in session still good: not signed out, its user unchanged
+        self.state = getattr(app, "state", None)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -56,6 +59,8 @@ class Guard:
         started = time.perf_counter()
         now = self.clock()
         session = self.signer.load(_cookie(scope), now)
+        if session is not None and session.user is not None and not self.accept(session):
+            session = None
         scope[SESSION_KEY] = session
         path = scope["path"]
         secure = scope.get("scheme") == "https"
@@ -72,19 +77,23 @@ class Guard:
                     headers.append(cookie_header(self.signer.dump(new) if new else None, secure))
                 elif session is not None and session.user is not None:
                     # Each request restarts the idle clock: the cookie carries when it was last seen.
-                    headers.append(cookie_header(self.signer.dump(Session(session.user, session.csrf, now)), secure))
+                    headers.append(cookie_header(self.signer.dump(replace(session, seen=now)), secure))
                 message = {**message, "headers": headers}
             await send(message)
 
+        failed = ""
         try:
             if not path.startswith(PUBLIC) and (session is None or session.user is None):
                 await _to_sign_in(scope, sending)
             else:
                 await self.app(scope, receive, sending)
+        except Exception as error:      # the app has answered 500 (with these headers); nothing more goes out
+            # Its type only: an exception's message or traceback may hold what a patient's form held.
+            failed = f" error={type(error).__name__}"
         finally:
             user = session.user if session is not None and session.user else "-"
-            log.info("%s %s %s %.0f ms user=%s", scope["method"], path, status[0],
-                     (time.perf_counter() - started) * 1000, user)
+            log.info("%s %s %s %.0f ms user=%s%s", scope["method"], path, status[0],
+                     (time.perf_counter() - started) * 1000, user, failed)
 
 
 async def _to_sign_in(scope, send) -> None:

@@ -15,7 +15,7 @@ from .app import posted, session_of, set_session, site_of
 from .forms import LABELS, LANGUAGE_NAMES, WORDS, PacketForm, handout_rows, read_packet_form, titles
 from .previews import image_size
 from .renderer import Made
-from .users import LOCK_AFTER
+from .users import LOCK_AFTER, could_be_a_name
 
 
 def _page(request: Request, template: str, status: int = 200, **context) -> Response:
@@ -33,8 +33,8 @@ async def sign_in_page(request: Request) -> Response:
     session = session_of(request)
     if session is not None and session.user:
         return RedirectResponse("/", 303)
-    if session is None:
-        set_session(request, site.signer.new(None, site.options.clock()))
+    # A fresh token each time the page is shown: one kept from an earlier visit could run out as she types.
+    set_session(request, site.signer.new(None, site.options.clock()))
     return _page(request, "signin.html", username="", error="")
 
 
@@ -43,27 +43,36 @@ async def sign_in(request: Request) -> Response:
     form = await posted(request)
     name = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
-    wait = site.lockout.locked(name)
+    known = could_be_a_name(name)
+    # Only a name a user could have is counted (or recorded): a long or odd one would fill memory, and is
+    # more often a password typed in the wrong field.
+    wait = site.lockout.begin(name) if known else 0.0
     if wait:
-        await site.audit.note(name[:64], "sign-in refused", reason="locked")
+        await site.audit.note(name, "sign-in refused", reason="locked")
         return _page(request, "signin.html", 429, username=name,
                      error=f"This user is locked for a minute after {LOCK_AFTER} failed sign-ins. "
                            f"Try again in {math.ceil(wait)} seconds.")
-    if not await run_in_threadpool(site.users.check, name, password):
-        site.lockout.failed(name)
-        await site.audit.note(name[:64], "sign-in refused", reason="wrong user name or password")
+    right = known and await run_in_threadpool(site.users.check, name, password)
+    if known:
+        site.lockout.end(name, right)
+    if not right:
+        await site.audit.note(name if known and site.users.key(name) else "-", "sign-in refused",
+                              reason="wrong user name or password")
         return _page(request, "signin.html", 401, username=name,
                      error="The user name or password is not right. Check them and try again.")
-    site.lockout.succeeded(name)
     await site.audit.note(name, "sign-in")
-    set_session(request, site.signer.new(name, site.options.clock()))      # a new token: never the one from before
+    # A new session and token, never the ones from before; it carries the password's key, so a new
+    # password or the user's removal ends it.
+    set_session(request, site.signer.new(name, site.options.clock(), site.users.key(name) or ""))
     return RedirectResponse("/", 303)
 
 
 async def sign_out(request: Request) -> Response:
     site = site_of(request)
     await posted(request)
-    await site.audit.note(session_of(request).user, "sign-out")
+    session = session_of(request)
+    await site.audit.note(session.user, "sign-out")
+    site.ended.end(session, site.options.clock())       # the cookie, copied or not, no longer opens anything
     set_session(request, None)
     return RedirectResponse("/signin", 303)
 

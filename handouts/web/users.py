@@ -50,6 +50,28 @@ class Users:
     def __init__(self, path: Path):
         self.path = path
         self._lock = threading.Lock()
+        self._seen: tuple[tuple, dict[str, str]] = ((), {})
+
+    def key(self, name: str) -> str | None:
+        """A short digest of NAME's stored hash, or None when there is no such user: a session carries it,
+        so a new password (or the user's removal, by `handouts users` in another process) ends it."""
+        stored = self._current().get(name)
+        return hashlib.sha256(stored.encode()).hexdigest()[:16] if stored else None
+
+    def _current(self) -> dict[str, str]:
+        """The users, read again only when the file has changed (asked on every request)."""
+        try:
+            found = self.path.stat()
+            stamp = (found.st_mtime_ns, found.st_size, found.st_ino)
+        except OSError:
+            stamp = ()
+        with self._lock:
+            if stamp and stamp == self._seen[0]:
+                return self._seen[1]
+        users = self._read() if stamp else {}
+        with self._lock:
+            self._seen = (stamp, users)
+        return users
 
     def _read(self) -> dict[str, str]:
         if not self.path.exists():
@@ -105,31 +127,45 @@ class Users:
 
 
 class Lockout:
-    """Failed sign-ins by user name: after LOCK_AFTER in a row, that name is refused for LOCK_SECONDS,
-    whatever password comes. Kept in memory: a restart forgets it, and no file records who tried."""
+    """Sign-ins by user name: after LOCK_AFTER failures in a row, that name is refused for LOCK_SECONDS,
+    whatever password comes. An attempt is counted when it starts, before its password is checked, so
+    guesses sent all at once are held to the same LOCK_AFTER. Kept in memory: a restart forgets it, and
+    no file records who tried. Only names a user could have are counted (at most 64 characters)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
-        self._failures: dict[str, tuple[int, float]] = {}
+        self._tries: dict[str, list[float]] = {}      # name -> [failures and attempts under way, locked until]
         self._lock = threading.Lock()
 
-    def locked(self, name: str) -> float:
-        """Seconds NAME stays locked; 0 when it may try."""
-        with self._lock:
-            count, until = self._failures.get(name.casefold(), (0, 0.0))
-            return max(0.0, until - self._clock()) if count >= LOCK_AFTER else 0.0
-
-    def failed(self, name: str) -> None:
+    def begin(self, name: str) -> float:
+        """Start an attempt for NAME: 0 when it may go on (then call end() with its outcome), else the
+        seconds NAME stays locked."""
         with self._lock:
             key = name.casefold()
-            count, until = self._failures.get(key, (0, 0.0))
-            if count >= LOCK_AFTER and until <= self._clock():
-                count = 0                         # the lock has run out: a fresh count
-            count += 1
-            self._failures[key] = (count, self._clock() + LOCK_SECONDS if count >= LOCK_AFTER else 0.0)
-            if len(self._failures) > 10_000:      # names tried at random must not grow it without bound
-                self._failures.pop(next(iter(self._failures)))
+            counted, until = self._tries.get(key, (0, 0.0))
+            now = self._clock()
+            if counted >= LOCK_AFTER:
+                if until > now:
+                    return until - now
+                if until:
+                    counted, until = 0, 0.0               # the lock has run out: a fresh count
+                else:
+                    return float(LOCK_SECONDS)          # five under way at once: none more until they end
+            self._tries[key] = [counted + 1, until]
+            if len(self._tries) > 10_000:      # names tried at random must not grow it without bound
+                self._tries.pop(next(iter(self._tries)))
+            return 0.0
 
-    def succeeded(self, name: str) -> None:
+    def end(self, name: str, succeeded: bool) -> None:
         with self._lock:
-            self._failures.pop(name.casefold(), None)
+            key = name.casefold()
+            if succeeded:
+                self._tries.pop(key, None)
+            elif key in self._tries:
+                tries = self._tries[key]
+                if tries[0] >= LOCK_AFTER and not tries[1]:
+                    tries[1] = self._clock() + LOCK_SECONDS
+
+
+def could_be_a_name(name: str) -> bool:
+    return bool(NAME.fullmatch(name))
