@@ -68,7 +68,7 @@ def choose(row: Row, catalogue: Catalogue, warnings: list) -> list[model.Handout
     for handout_id in row.request.handouts:
         handout = catalogue.pick(handout_id, row.request.language)
         if locales.base_language(handout.language) != locales.base_language(row.request.language):
-            warnings.append(str(ContentWarning(row.path, row.line, key="language", message=f"{handout_id} has no "
-                                               f"'{row.request.language}' version; the '{handout.language}' one is used")))
+            warnings.append(ContentWarning(row.path, row.line, key="language", message=f"{handout_id} has no "
+                                           f"'{row.request.language}' version; the '{handout.language}' one is used"))
         chosen.append(handout)
     return chosen

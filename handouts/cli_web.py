@@ -1,7 +1,9 @@
 """The web page's commands, `handouts serve` and `handouts users`: options in, the staff page served or its users changed."""
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -57,11 +59,16 @@ def serve(instance: Path, host: str, port: int, content: Path, clinic: Path | No
     if bool(smtp_host) != bool(sender):
         raise click.UsageError("--smtp-host and --from: give both for email from the page, or neither")
     smtp = smtp_settings(smtp_host, smtp_port, starttls, implicit_tls, smtp_user, cafile) if smtp_host else None
+    if smtp is not None:
+        # A nurse waits at the page: a server that does not answer is told in 15 seconds, not 30.
+        smtp = dataclasses.replace(smtp, timeout=15.0)
     email = EmailOptions(sender, reply_to=reply_to, subject=subject, encrypt=encrypt, max_size_mb=max_size) \
         if sender else None
     from .cli import _today
+    # Review dates are judged on each request's day; SOURCE_DATE_EPOCH, when set, fixes that day.
+    fixed = _today() if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit() else None
     options = ServeOptions(instance=instance, content=content, clinic=clinic, smtp=smtp, email=email,
-                           allow_expired=allow_expired, today=_today(), workers=cores())
+                           allow_expired=allow_expired, today=fixed, workers=cores())
     try:
         app = create_app(options)
         names = app.state.site.users.names()

@@ -61,3 +61,24 @@ def smtp_server():
     yield start
     for controller in started:
         controller.stop()
+
+
+# --- the staff web page -------------------------------------------------------------------------------
+@pytest.fixture
+def clock():
+    """The web page's clock, moved by hand: sessions, lockouts and held previews run on it."""
+    from webkit import Clock
+    return Clock()
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    """The staff page on a temporary instance, with its user added (tests/webkit.py)."""
+    from webkit import make_app
+    return make_app(tmp_path / "instance", clock)
+
+
+@pytest.fixture
+def client(app):
+    from starlette.testclient import TestClient
+    return TestClient(app)

@@ -11,22 +11,7 @@ from pypdf import PdfReader
 from starlette.testclient import TestClient
 
 from pdfcheck import flat
-from webkit import BOTH, PASSWORD, PATIENT, USER, Clock, make_app, sign_in, signed_in
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def app(tmp_path, clock):
-    return make_app(tmp_path / "instance", clock)
-
-
-@pytest.fixture
-def client(app) -> TestClient:
-    return TestClient(app)
+from webkit import BOTH, PASSWORD, PATIENT, USER, make_app, sign_in, signed_in
 
 
 def packet(token: str, **changes) -> dict:
@@ -261,3 +246,16 @@ def test_worker_processes_make_the_same_packet_as_a_thread(tmp_path):
         shown = client.post("/packet/preview", data=packet(token, mrn="")).text
         assert errors_of(shown) == {"mrn": ["expected the patient's MRN, found an empty cell"]}
     assert app.state.site.renderer._pool is None and not any(worker.is_alive() for worker in workers)
+
+
+def test_a_killed_worker_is_replaced_and_the_preview_still_comes(tmp_path):
+    app = make_app(tmp_path / "instance", workers=2)
+    with TestClient(app) as client:
+        token = signed_in(client)
+        first = list(app.state.site.renderer._pool._processes.values())
+        first[0].kill()                         # as the kernel's out-of-memory killer would
+        first[0].join(10)
+        response = client.post("/packet/preview", data=packet(token))
+        assert response.status_code == 200 and 'alt="Page 1 of ' in response.text
+        again = list(app.state.site.renderer._pool._processes.values())
+        assert not set(worker.pid for worker in again) & set(worker.pid for worker in first)

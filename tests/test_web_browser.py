@@ -225,3 +225,47 @@ def test_the_csp_holds_on_every_page(page, base_url, problems):
             s.textContent = "window.inlineRan = true"; document.head.append(s); return window.inlineRan === true; }""")
     assert ran is False
     assert any("Content Security Policy" in problem for problem in problems)
+
+
+# --- what scripts must stop or say ------------------------------------------------------------------
+ANNOUNCED = "() => document.getElementById('announce').textContent"
+
+
+def test_a_date_typed_in_part_stops_the_preview_and_says_so(page, base_url, problems):
+    page.goto(f"{base_url}/signin")
+    sign_in(page)
+    page.wait_for_url(f"{base_url}/")
+    fill_packet(page)
+    page.locator("#f-followup_date").fill("")
+    page.locator("#f-followup_date").press_sequentially("1217")       # month and day, no year yet
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.get_by_role("button", name="Preview").click()
+    note = page.locator("#p-f-followup_date")
+    note.wait_for()
+    assert note.text_content() == "Problem: expected a whole date (month, day and year), found part of one"
+    assert page.evaluate(FOCUSED)["id"] == "f-followup_date" and posts == []
+    assert "p-f-followup_date" in page.locator("#f-followup_date").get_attribute("aria-describedby")
+    page.get_by_role("button", name="Download PDF").click()
+    page.wait_for_timeout(300)
+    assert posts == []                         # Download stops too: no packet with a blank follow-up line
+    page.locator("#f-followup_date").fill(PATIENT["followup_date"])
+    page.get_by_role("button", name="Preview").click()
+    preview_alts(page)
+    page.wait_for_function(ANNOUNCED)          # the page count is read out, from a region already there
+    assert re.fullmatch(r"\d+ pages, as they will print\.", page.evaluate(ANNOUNCED))
+    assert problems == []
+
+
+def test_enter_in_the_search_box_filters_and_sends_nothing(page, base_url):
+    page.goto(f"{base_url}/signin")
+    sign_in(page)
+    page.wait_for_url(f"{base_url}/")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.get_by_label("Search by title or id").fill("care")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    assert posts == [] and page.get_by_label("Search by title or id").input_value() == "care"
+    assert page.locator("#shown-count").text_content() == "1 handout"
+    assert page.locator("#pick-list li:not([hidden])").count() == 1

@@ -19,7 +19,7 @@ ADDRESS = "ana.perez@example.org"
 
 
 def result_of(page: str) -> str:
-    found = re.search(r'<div id="email-result" role="status">\s*<p class="result \w+">\s*(.*?)\s*</p>', page, re.S)
+    found = re.search(r'<div id="email-result">\s*<p class="result \w+">\s*(.*?)\s*</p>', page, re.S)
     return " ".join(html.unescape(found.group(1)).split()) if found else ""
 
 

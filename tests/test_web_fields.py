@@ -126,7 +126,7 @@ def test_no_patient_name_or_birth_date_in_the_access_log_or_the_audit_log(client
     assert [entry["action"] for entry in entries] == ["sign-in", "preview", "download", "batch"]
     assert entries[1] | {"time": ""} == {"time": "", "user": USER, "action": "preview", "mrn": "A-1001",
                                          "handouts": BOTH.split(";")}
-    assert entries[3]["mrns"] == ["B-7"] and entries[3]["made"] == 1
+    assert entries[3]["packets"] == [{"mrn": "B-7", "handouts": ["kyphoplasty-before"]}] and entries[3]["made"] == 1
     assert entries[0]["time"] == "2027-01-15T08:00:00+00:00"       # the app's clock, not the machine's
 
 

@@ -38,7 +38,8 @@ class Clock:
 
 
 def make_app(instance: Path, clock: Clock | None = None, **options):
-    app = create_app(ServeOptions(instance=instance, content=CONTENT, today=TODAY, clock=clock or Clock(), **options))
+    options = {"content": CONTENT, "today": TODAY, **options}
+    app = create_app(ServeOptions(instance=instance, clock=clock or Clock(), **options))
     if USER not in app.state.site.users.names():
         app.state.site.users.add(USER, PASSWORD)
     return app

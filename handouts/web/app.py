@@ -6,7 +6,7 @@ import threading
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -48,7 +48,7 @@ class ServeOptions:
     max_batch_rows: int = MAX_BATCH_ROWS
     workers: int = 0                              # processes that render packets; 0: a thread of the server's
     allow_expired: bool = False
-    today: date | None = None                     # review dates are judged on this day; None: the machine's
+    today: date | None = None                     # review dates are judged on this day; None: the clock's, each time
     clock: Callable[[], float] = time.time        # the tests' clock: sessions and lockouts run on it
 
 
@@ -70,6 +70,10 @@ class Site:
     ended: Ended = field(default_factory=Ended)
     email_lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def today(self) -> date:
+        """The day review dates are judged on, asked again for each packet: a page runs for months."""
+        return self.options.today or _day(self.options.clock)
+
     def accepts(self, session: Session) -> bool:
         """A signed-in SESSION is still good: not signed out, and its user there with the same password."""
         return session not in self.ended and self.users.key(session.user) == session.key
@@ -87,7 +91,7 @@ def create_app(options: ServeOptions) -> Guard:
     from . import batchpage, pages
     instance = Instance(options.instance)
     loading = BatchOptions(content=options.content, clinic_path=options.clinic, allow_expired=options.allow_expired,
-                           today=options.today)
+                           today=options.today or _day(options.clock))
     catalogue = load_catalogue(loading)
     site = Site(options, instance, Users(instance.users), Lockout(options.clock), Signer(instance.secret()),
                 AuditLog(instance.audit, options.clock), catalogue,
@@ -116,9 +120,13 @@ def create_app(options: ServeOptions) -> Guard:
         finally:
             site.renderer.close()
 
-    inner = Starlette(routes=routes, lifespan=lifespan)
+    inner = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: pages.refused})
     inner.state.site = site
     return Guard(inner, site.signer, options.clock, site.accepts)
+
+
+def _day(clock: Callable[[], float]) -> date:
+    return datetime.fromtimestamp(clock()).date()        # the clinic's own day: the machine's time zone
 
 
 def _templates() -> Jinja2Templates:

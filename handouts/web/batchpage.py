@@ -38,16 +38,18 @@ async def run(request: Request) -> Response:
     except HandoutError as error:
         return _batch(request, 422, problems=[error.text(WORDS)])
     user = session_of(request).user
-    made = [result for result in packed.results if result.request is not None and result.file]
+    # Who got which handouts, by MRN: the names stay in the manifest, which the page never keeps.
+    made = [{"mrn": result.mrn, "handouts": list(result.request.handouts)}
+            for result in packed.results if result.request is not None and result.file]
     await site.audit.note(user, "batch", rows=len(packed.results), made=packed.made, failed=packed.failed,
-                      mrns=[result.mrn for result in made])
+                          packets=made)
     key = site.batches.put(user, packed) if packed.packets else ""
     rows = [{"line": result.line, "mrn": result.mrn, "status": result.status, "pages": result.pages,
              "problems": [_said(told) for told in result.errors], "warnings": [_said(told) for told in result.warnings]}
             for result in packed.results]
-    return _batch(request, report={"rows": rows, "made": packed.made, "failed": packed.failed,
-                                                "key": key, "name": manifest.name, "duplex": duplex},
-                 problems=[_said(warning) for warning in packed.warnings])
+    return _batch(request, report={"rows": rows, "made": packed.made, "failed": packed.failed, "key": key,
+                                   "name": manifest.name, "duplex": duplex},
+                  problems=[_said(warning) for warning in packed.warnings])
 
 
 def _said(told) -> str:
@@ -60,11 +62,11 @@ async def download(request: Request) -> Response:
     user = session_of(request).user
     packed = site.batches.get(user, str(form.get("batch", "")))
     if packed is None:
-        return _batch(request, 410, problems=["These packets are no longer held (they are kept 15 minutes, in memory only); "
-                               "upload the manifest again"])
-    what = form.get("what")
-    mrns = list(packed.packets)
-    await site.audit.note(user, "batch download", what=str(what), mrns=[name.removesuffix(".pdf") for name in mrns])
+        return _batch(request, 410, problems=["These packets are no longer held (they are kept 15 minutes, in memory "
+                                              "only); upload the manifest again"])
+    what = "print" if form.get("what") == "print" else "zip"
+    await site.audit.note(user, "batch download", what=what,
+                          mrns=[name.removesuffix(".pdf") for name in packed.packets])
     if what == "print":
         return Response(packed.print_file, media_type="application/pdf",
                         headers={"content-disposition": 'attachment; filename="print-file.pdf"'})

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from .. import model
-from ..catalogue import Catalogue
+from ..catalogue import Catalogue, choose
 from ..content.manifest import check_cells
 from ..render.fonts import lacking
 
@@ -20,6 +20,7 @@ TEXTS = ("name", "mrn", "dob", "procedure_date", "surgeon", "levels", "followup_
          "email")
 # What the library's messages name, as this page names it.
 WORDS = {"list": "search the list of handouts on this page", "email": "the Email field",
+         "allow_expired": "the page's option to allow expired content (ask whoever runs the page)",
          "dob": "the Date of birth field", "handouts": "the handouts chosen", "from": "the sender set for this page"}
 LANGUAGE_NAMES = {"en": "English", "es": "Español (Spanish)"}
 
@@ -32,6 +33,7 @@ class PacketForm:
     chosen: list[str] = field(default_factory=list)
     cover: bool = False
     errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)   # worth knowing, not stopping: by field
     request: model.PacketRequest | None = None
 
     @property
@@ -72,6 +74,12 @@ def read_packet_form(posted: Mapping[str, str], picked: list[str], catalogue: Ca
     # In the page's order, top to bottom: the summary of problems reads as the form does.
     form.errors = {name: form.errors[name] for name in LABELS if name in form.errors}
     form.request = row.request if not form.errors else None
+    if form.request is not None:
+        # As `handouts batch` says it: a handout given in another language than the one asked for.
+        found: list = []
+        choose(row, catalogue, found)
+        for warning in found:
+            form.warnings.setdefault(warning.key or "handouts", []).append(warning.message)
     return form
 
 

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from ..building import overdue
 from ..emailing import EmailResult, send_packet
-from ..errors import MailSettingError, OutboxBusy, SmtpError
+from ..errors import MailSettingError, OutboxBusy, OutboxError, SmtpError
 from .app import posted, session_of, set_session, site_of
 from .forms import LABELS, LANGUAGE_NAMES, WORDS, PacketForm, handout_rows, read_packet_form, titles
 from .previews import image_size
@@ -38,9 +40,24 @@ async def sign_in_page(request: Request) -> Response:
     return _page(request, "signin.html", username="", error="")
 
 
+async def refused(request: Request, error: HTTPException) -> Response:
+    """A refusal (403, 411, 413) as a page, or as text for htmx, which shows it in the page's alert."""
+    if request.headers.get("hx-request") == "true":
+        return PlainTextResponse(error.detail, error.status_code)
+    return _page(request, "problem.html", error.status_code, message=error.detail)
+
+
 async def sign_in(request: Request) -> Response:
     site = site_of(request)
-    form = await posted(request)
+    try:
+        form = await posted(request)
+    except HTTPException as error:
+        if error.status_code != 403:
+            raise
+        # A sign-in page left open too long: show it again, ready, rather than a bare refusal.
+        set_session(request, site.signer.new(None, site.options.clock()))
+        return _page(request, "signin.html", 403, username="",
+                     error="The sign-in page had been open too long. Sign in again.")
     name = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
     known = could_be_a_name(name)
@@ -123,7 +140,17 @@ async def _made(request: Request, form: PacketForm, images: int = 0) -> Made | N
     """FORM's packet (and images of its first IMAGES pages), or None after adding what only layout found."""
     if not form.ok:
         return None
-    made = await site_of(request).renderer.make(form.request, form.cover, images)
+    site = site_of(request)
+    if not site.options.allow_expired:
+        # Judged on today's date, not the day the page started: a page left running for months must not
+        # go on handing out content whose review date has passed.
+        chosen = [site.catalogue.pick(handout_id, form.request.language) for handout_id in form.request.handouts]
+        for late in overdue(chosen, site.today()):
+            form.add_error("handouts", f"{late.path.name}: {late.detail(WORDS)}")
+        if "handouts" in form.errors:
+            form.request = None
+            return None
+    made = await site.renderer.make(form.request, form.cover, images)
     if made.problem:
         form.add_error(_FIELDS.get(made.setting, "handouts"), made.problem)
         form.request = None
@@ -195,19 +222,33 @@ async def email(request: Request) -> Response:
     if made is None:
         return _packet(request, form, status=422)
     ask = form.request
+    user = session_of(request).user
+    # One message at a time, and never a queue of waiting threads: a mail server that hangs would hold
+    # every thread the page has, and with them every page.
+    if not site.email_lock.acquire(blocking=False):
+        return _packet(request, form, Shown(email_problem="Not sent: another message is being sent from this "
+                                                          "page just now. Press Send by email again in a moment."), 503)
 
     def send() -> EmailResult:
-        with site.email_lock:        # one sender per outbox: the outbox's lock refuses a second
+        try:
             return send_packet(made.data, ask, site.catalogue.clinic, titles(site.catalogue, ask), options,
                                site.options.smtp)
+        finally:
+            site.email_lock.release()
     try:
         result = await run_in_threadpool(send)
     except MailSettingError as error:
+        await site.audit.note(user, "email", ask.patient.mrn, ask.handouts, result="not sent: setting")
         if error.option in LABELS:
             form.add_error(error.option, error.text(WORDS).split(": ", 1)[-1])
             return _packet(request, form, status=422)
-        return _packet(request, form, Shown(email_problem=error.text(WORDS)), 500)
-    except (SmtpError, OutboxBusy) as error:
+        return _packet(request, form, Shown(email_problem=f"Not sent: {error.text(WORDS)}"), 409)
+    except (SmtpError, OutboxBusy, OutboxError) as error:
+        await site.audit.note(user, "email", ask.patient.mrn, ask.handouts, result="not sent: " + _kind(error))
         return _packet(request, form, Shown(email_problem=f"Not sent: {error.text(WORDS)}"), 503)
-    await site.audit.note(session_of(request).user, "email", ask.patient.mrn, ask.handouts, result=result.status)
+    await site.audit.note(user, "email", ask.patient.mrn, ask.handouts, result=result.status)
     return _packet(request, form, Shown(email=result))
+
+
+def _kind(error: Exception) -> str:
+    return {"SmtpError": "mail server", "OutboxBusy": "outbox busy", "OutboxError": "outbox"}[type(error).__name__]

@@ -5,6 +5,7 @@ import asyncio
 import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
@@ -107,15 +108,32 @@ class Renderer:
     async def make(self, request: model.PacketRequest, cover: bool, images: int = 0) -> Made:
         """REQUEST's packet (with a cover when COVER), and images of its first IMAGES pages."""
         job = self.job(request, cover, images)
-        if self._pool is None:
+        if self._count <= 0:
             return await run_in_threadpool(make, job, self.catalogue)
-        return await asyncio.wrap_future(self._pool.submit(make, job))
+        return await self._in_worker(make, job)
 
     async def page_images(self, pdf: bytes, indexes: list[int]) -> dict[int, bytes]:
         """Pages INDEXES of PDF as JPEGs (see previews.page_images), made where packets are."""
-        if self._pool is None:
+        if self._count <= 0:
             return await run_in_threadpool(page_images, pdf, indexes)
-        return await asyncio.wrap_future(self._pool.submit(page_images, pdf, indexes))
+        return await self._in_worker(page_images, pdf, indexes)
+
+    async def _in_worker(self, function, *args):
+        """FUNCTION(*ARGS) in a worker. A worker that died (killed, out of memory) breaks the whole pool, for
+        good: the pool is made again, from this thread (the event loop's, which lasts as long as the server),
+        and the call tried once more there."""
+        for attempt in (1, 2):
+            pool = self._pool
+            if pool is None:
+                pool = self._pool = workers.pool(self._count, _load, self._options, method="spawn")
+            try:
+                return await asyncio.wrap_future(pool.submit(function, *args))
+            except BrokenProcessPool:
+                if self._pool is pool:
+                    self._pool = None
+                    pool.shutdown(wait=False, cancel_futures=True)
+                if attempt == 2:
+                    raise
 
 
 def cores() -> int:

@@ -99,11 +99,56 @@
   document.addEventListener("htmx:beforeRequest", function () {
     focusedId = document.activeElement ? document.activeElement.id : "";
   });
+  // Text put in the page with the form is not read out by itself: a region that was already there is.
+  function announce(element) {
+    var region = byId("announce");
+    if (!region || !element) { return; }
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = element.textContent.replace(/\s+/g, " ").trim(); }, 50);
+  }
+
+  // A date typed only in part (no year yet) is sent as nothing at all: the packet would print a blank
+  // line where the date should be. Stop there and say so beside the field.
+  function partDates() {
+    var bad = [];
+    document.querySelectorAll('#packet-form input[type="date"]').forEach(function (input) {
+      var note = byId("p-" + input.id);
+      if (note) { note.remove(); }
+      if (input.validity && input.validity.badInput) { bad.push(input); }
+    });
+    bad.forEach(function (input) {
+      var note = document.createElement("p");
+      note.className = "field-error";
+      note.id = "p-" + input.id;
+      note.textContent = "Problem: expected a whole date (month, day and year), found part of one";
+      input.parentNode.insertBefore(note, input);
+      input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+      input.setAttribute("aria-invalid", "true");
+    });
+    if (bad.length) {
+      bad[0].focus();
+      announce(byId("p-" + bad[0].id));
+    }
+    return bad.length > 0;
+  }
+  document.addEventListener("htmx:confirm", function (event) {
+    if (partDates()) { event.preventDefault(); }
+  });
+  document.addEventListener("submit", function (event) {
+    if (event.target.id === "packet-form" && partDates()) { event.preventDefault(); }
+  });
+  // Enter in a search or filter field filters; it must not send the form (and throw away the search).
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("[data-filter]")) { event.preventDefault(); }
+  });
+
   // After htmx puts a new form in: errors get the focus (and are read out); the filters apply again.
   document.addEventListener("htmx:afterSettle", function () {
     filterList();
     var summary = byId("error-summary");
     if (summary) { summary.focus(); return; }
+    var result = document.querySelector("#email-result .result");
+    announce(result || byId("preview-status"));
     // The pages are below the form: bring them into view; focus stays on the button pressed.
     var pressed = focusedId && byId(focusedId);
     if (pressed && (!document.activeElement || document.activeElement === document.body)) {
@@ -123,7 +168,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     filterList();
     // A page that comes back with problems, or with a batch's report, starts there (and is read out).
-    var start = byId("error-summary") || byId("report-heading");
+    var start = byId("error-summary") || byId("signin-error") || byId("report-heading");
     if (start) { start.focus(); }
   });
 }());
