@@ -68,9 +68,11 @@ class User:
                     raise
         raise AssertionError("unreachable")
 
-    def request(self, method: str, path: str, form: dict | None = None) -> str:
+    def request(self, method: str, path: str, form: dict | None = None, htmx: bool = False) -> str:
         body = urllib.parse.urlencode(form) if form else None
         headers = {"Cookie": self.cookie} if self.cookie else {}
+        if htmx:
+            headers["HX-Request"] = "true"            # as htmx sends it: the form comes back alone
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         status, data, cookie = self._send(method, path, body, headers)
@@ -93,7 +95,7 @@ class User:
                 "procedure_date": "2026-12-03", "followup_date": "2026-12-17", "surgeon": "Dr. Lee",
                 "language": "en", "paper": "letter"}
         started = time.perf_counter()
-        page = self.request("POST", "/packet/preview", form)
+        page = self.request("POST", "/packet/preview", form, htmx=True)
         addresses = re.findall(r'<img src="(/preview/[^"]+)"', page)
         if len(addresses) < 2:
             raise RuntimeError(f"preview {number}: expected page images, found {len(addresses)}")
