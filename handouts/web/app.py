@@ -157,7 +157,8 @@ async def posted(request: Request) -> FormData:
     if length is None or not length.isdigit():
         raise HTTPException(411, "A form post must say its length.")
     if int(length) > site.options.upload_limit:
-        raise HTTPException(413, f"The upload is larger than {site.options.upload_limit // 1_000_000} MB.")
+        raise HTTPException(413, f"The upload is larger than {site.options.upload_limit // 1_000_000} MB. Split the "
+                                 "manifest into smaller files and upload each one.")
     form = await request.form(max_files=1, max_fields=200, max_part_size=site.options.upload_limit)
     session = session_of(request)
     token = form.get("csrf")
