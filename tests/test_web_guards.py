@@ -179,3 +179,48 @@ def test_an_email_that_cannot_go_is_audited(tmp_path, smtp_server):
     assert [(entry["action"], entry.get("result"), entry.get("mrn")) for entry in audit(tmp_path)][-1] == \
         ("email", "not sent: mail server", "A-1001")
     assert not re.search(r"ana\.perez", (tmp_path / "instance" / "audit.jsonl").read_text())
+
+
+def test_a_success_clears_the_failures_before_it_not_the_guesses_still_running(app, clock):
+    lockout = app.state.site.lockout
+    for _ in range(4):
+        assert lockout.begin(USER) == 0            # four guesses under way
+    assert lockout.begin(USER) == 0                # and the nurse's own attempt
+    lockout.end(USER, True)
+    for _ in range(4):
+        lockout.end(USER, False)
+    assert lockout.begin(USER) == 0                # four failures counted after her success: one more may try
+    lockout.end(USER, False)
+    assert lockout.begin(USER) == 60
+
+
+def test_an_attempt_that_fails_to_check_is_still_ended(client, app, monkeypatch):
+    def broken(name, password):
+        raise OSError("the users file could not be read")
+    monkeypatch.setattr(app.state.site.users, "check", broken)
+    failing = TestClient(client.app, raise_server_exceptions=False)
+    for _ in range(6):
+        failing.get("/signin")
+        assert sign_in(failing).status_code == 500
+    monkeypatch.undo()
+    assert sign_in(client).status_code == 303          # six errors are not six failures: never locked
+
+
+def test_an_unreadable_users_file_is_a_500_with_the_headers(client, app, tmp_path):
+    signed_in(client)
+    (tmp_path / "instance" / "users.json").write_text("{ not json")
+    response = TestClient(client.app, raise_server_exceptions=False, cookies=client.cookies).get("/")
+    assert response.status_code == 500 and response.headers["x-frame-options"] == "DENY"
+
+
+def test_the_batch_page_judges_review_dates_on_the_day_too(tmp_path):
+    clock = Clock(datetime(2027, 10, 31, 12).timestamp())
+    client = TestClient(make_app(tmp_path / "instance", clock, today=None))
+    token = signed_in(client)
+    upload = {"manifest": ("list.csv", b"mrn,name,handouts\nA-1,Ana,kyphoplasty-before\n")}
+    assert client.post("/batch", data={"csrf": token}, files=upload).status_code == 200
+    clock.advance(2 * 24 * 3600)
+    token = signed_in(client)
+    response = client.post("/batch", data={"csrf": token}, files=upload)
+    assert response.status_code == 422
+    assert "next_review: expected a review date that has not passed, found 2027-11-01, 1 day ago" in response.text

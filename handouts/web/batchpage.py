@@ -6,6 +6,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..building import overdue
 from ..content.upload import Upload
 from ..errors import ContentErrors, HandoutError
 from ..packing import pack_batch
@@ -28,6 +29,13 @@ async def run(request: Request) -> Response:
     upload = form.get("manifest")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _batch(request, 422, problems=["Manifest: expected a CSV or YAML file, found none; choose the file to upload"])
+    if not site.options.allow_expired:
+        # As `handouts batch` does: content whose review date has passed (today, not when the page started)
+        # stops the batch before any packet is made.
+        handouts = [handout for versions in site.catalogue.by_id.values() for handout in versions.values()]
+        late = overdue(handouts, site.today())
+        if late:
+            return _batch(request, 422, problems=[problem.text(WORDS) for problem in late])
     manifest = Upload(upload.filename, await upload.read())
     cover, duplex = bool(form.get("cover")), bool(form.get("duplex"))
     try:

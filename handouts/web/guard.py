@@ -59,12 +59,9 @@ class Guard:
         started = time.perf_counter()
         now = self.clock()
         session = self.signer.load(_cookie(scope), now)
-        if session is not None and session.user is not None and not self.accept(session):
-            session = None
-        scope[SESSION_KEY] = session
         path = scope["path"]
         secure = scope.get("scheme") == "https"
-        status = [500]
+        status = [0]                    # the status sent; 0 until the answer has started
         static = path.startswith("/static/")
 
         async def sending(message):
@@ -83,13 +80,20 @@ class Guard:
 
         failed = ""
         try:
+            if session is not None and session.user is not None and not self.accept(session):
+                session = None
+            scope[SESSION_KEY] = session
             if not path.startswith(PUBLIC) and (session is None or session.user is None):
                 await _to_sign_in(scope, sending)
             else:
                 await self.app(scope, receive, sending)
-        except Exception as error:      # the app has answered 500 (with these headers); nothing more goes out
+        except Exception as error:
             # Its type only: an exception's message or traceback may hold what a patient's form held.
             failed = f" error={type(error).__name__}"
+            if not status[0]:           # failed before the app could answer (the users file unreadable)
+                await sending({"type": "http.response.start", "status": 500,
+                               "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await sending({"type": "http.response.body", "body": b"Internal Server Error"})
         finally:
             user = session.user if session is not None and session.user else "-"
             log.info("%s %s %s %.0f ms user=%s%s", scope["method"], path, status[0],

@@ -69,9 +69,13 @@ async def sign_in(request: Request) -> Response:
         return _page(request, "signin.html", 429, username=name,
                      error=f"This user is locked for a minute after {LOCK_AFTER} failed sign-ins. "
                            f"Try again in {math.ceil(wait)} seconds.")
-    right = known and await run_in_threadpool(site.users.check, name, password)
-    if known:
-        site.lockout.end(name, right)
+    checked = None                          # an error on the way is no failure, but ends the attempt too
+    try:
+        right = known and await run_in_threadpool(site.users.check, name, password)
+        checked = right
+    finally:
+        if known:
+            site.lockout.end(name, checked)   # whatever happened: an attempt left open would count for ever
     if not right:
         await site.audit.note(name if known and site.users.key(name) else "-", "sign-in refused",
                               reason="wrong user name or password")

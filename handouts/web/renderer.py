@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+from contextlib import suppress
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from ..errors import HandoutError
 from .forms import WORDS
 from .previews import page_images
 
+JOB_SECONDS = 60.0            # a packet takes well under a second; a call this long is a stuck pool
 # A worker's catalogue, loaded once when it starts: the same content and checks as the page's own.
 _catalogue: Catalogue | None = None
 
@@ -95,9 +97,13 @@ class Renderer:
             future.result()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        pool = self._pool
+        if pool is not None:
+            if all(process.is_alive() for process in pool._processes.values()):
+                pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+            else:
+                self._end(pool)         # a pool with a dead worker may never finish shutting down
 
     def job(self, request: model.PacketRequest, cover: bool, images: int = 0) -> Job:
         chosen = tuple((handout.id, handout.language.lower()) for handout in
@@ -119,21 +125,36 @@ class Renderer:
         return await self._in_worker(page_images, pdf, indexes)
 
     async def _in_worker(self, function, *args):
-        """FUNCTION(*ARGS) in a worker. A worker that died (killed, out of memory) breaks the whole pool, for
-        good: the pool is made again, from this thread (the event loop's, which lasts as long as the server),
-        and the call tried once more there."""
+        """FUNCTION(*ARGS) in a worker. A worker that died (killed, out of memory) breaks the pool for good,
+        and one killed while sending its answer can leave the pool waiting on half of it, never saying it
+        broke: so a pool with a dead worker, or a call past JOB_SECONDS, is ended (its processes killed) and
+        a new one made, from this thread (the event loop's, which lasts as long as the server), and the
+        call tried once more there."""
         for attempt in (1, 2):
             pool = self._pool
+            if pool is not None and not all(process.is_alive() for process in pool._processes.values()):
+                self._end(pool)
+                pool = None
             if pool is None:
                 pool = self._pool = workers.pool(self._count, _load, self._options, method="spawn")
             try:
-                return await asyncio.wrap_future(pool.submit(function, *args))
-            except BrokenProcessPool:
-                if self._pool is pool:
-                    self._pool = None
-                    pool.shutdown(wait=False, cancel_futures=True)
+                return await asyncio.wait_for(asyncio.wrap_future(pool.submit(function, *args)), JOB_SECONDS)
+            except (BrokenProcessPool, asyncio.TimeoutError):
+                self._end(pool)
                 if attempt == 2:
                     raise
+
+    def _end(self, pool: ProcessPoolExecutor) -> None:
+        """End POOL without waiting on it: its processes killed, its threads left to see that and stop."""
+        if self._pool is pool:
+            self._pool = None
+        for process in list(pool._processes.values()):     # the executor offers no way to kill its workers
+            process.kill()
+        # Its thread may be stuck reading half an answer from a killed worker: with this process's own end
+        # of that pipe closed too, nobody can write the rest, the read ends, and so does the thread.
+        with suppress(OSError, AttributeError):
+            pool._result_queue._writer.close()
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def cores() -> int:

@@ -128,43 +128,47 @@ class Users:
 
 class Lockout:
     """Sign-ins by user name: after LOCK_AFTER failures in a row, that name is refused for LOCK_SECONDS,
-    whatever password comes. An attempt is counted when it starts, before its password is checked, so
-    guesses sent all at once are held to the same LOCK_AFTER. Kept in memory: a restart forgets it, and
-    no file records who tried. Only names a user could have are counted (at most 64 characters)."""
+    whatever password comes. Attempts under way count as well, so guesses sent all at once are held to
+    the same LOCK_AFTER; a success clears the failures before it, not the attempts still running. Kept in
+    memory: a restart forgets it, and no file records who tried. Only names a user could have are counted."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self._clock = clock
-        self._tries: dict[str, list[float]] = {}      # name -> [failures and attempts under way, locked until]
+        self._tries: dict[str, list[float]] = {}      # name -> [failures, attempts under way, locked until]
         self._lock = threading.Lock()
 
     def begin(self, name: str) -> float:
-        """Start an attempt for NAME: 0 when it may go on (then call end() with its outcome), else the
-        seconds NAME stays locked."""
+        """Start an attempt for NAME: 0 when it may go on (then end() it, whatever happens), else the seconds
+        NAME stays locked."""
         with self._lock:
-            key = name.casefold()
-            counted, until = self._tries.get(key, (0, 0.0))
+            tries = self._tries.setdefault(name.casefold(), [0, 0, 0.0])
             now = self._clock()
-            if counted >= LOCK_AFTER:
-                if until > now:
-                    return until - now
-                if until:
-                    counted, until = 0, 0.0               # the lock has run out: a fresh count
-                else:
-                    return float(LOCK_SECONDS)          # five under way at once: none more until they end
-            self._tries[key] = [counted + 1, until]
+            if tries[2] and tries[2] <= now:
+                tries[0], tries[2] = 0, 0.0              # the lock has run out: a fresh count
+            if tries[2]:
+                return tries[2] - now
+            if tries[0] + tries[1] >= LOCK_AFTER:
+                return float(LOCK_SECONDS)              # as many under way as may fail: none more until they end
+            tries[1] += 1
             if len(self._tries) > 10_000:      # names tried at random must not grow it without bound
                 self._tries.pop(next(iter(self._tries)))
             return 0.0
 
-    def end(self, name: str, succeeded: bool) -> None:
+    def end(self, name: str, succeeded: bool | None) -> None:
+        """End an attempt for NAME: SUCCEEDED, failed, or None when it could not be checked at all."""
         with self._lock:
-            key = name.casefold()
+            tries = self._tries.get(name.casefold())
+            if tries is None:
+                return
+            tries[1] = max(0, tries[1] - 1)
             if succeeded:
-                self._tries.pop(key, None)
-            elif key in self._tries:
-                tries = self._tries[key]
-                if tries[0] >= LOCK_AFTER and not tries[1]:
-                    tries[1] = self._clock() + LOCK_SECONDS
+                tries[0] = 0
+            elif succeeded is False:
+                tries[0] += 1
+                if tries[0] >= LOCK_AFTER and not tries[2]:
+                    tries[2] = self._clock() + LOCK_SECONDS
+            if tries == [0, 0, 0.0]:
+                del self._tries[name.casefold()]
 
 
 def could_be_a_name(name: str) -> bool:

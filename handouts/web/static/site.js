@@ -113,7 +113,16 @@
     var bad = [];
     document.querySelectorAll('#packet-form input[type="date"]').forEach(function (input) {
       var note = byId("p-" + input.id);
-      if (note) { note.remove(); }
+      if (note) {
+        // Gone with its note: the reference to it, and the mark it put on the field.
+        note.remove();
+        var left = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+          return id && id !== note.id;
+        });
+        if (left.length) { input.setAttribute("aria-describedby", left.join(" ")); }
+        else { input.removeAttribute("aria-describedby"); }
+        if (!input.closest(".has-error")) { input.removeAttribute("aria-invalid"); }
+      }
       if (input.validity && input.validity.badInput) { bad.push(input); }
     });
     bad.forEach(function (input) {
