@@ -6,11 +6,11 @@ from pathlib import Path
 
 from . import model
 from .content.addresses import address_problem
-from .delivery.message import Letter, attachment_name, compose, encrypted, message_id, password, sender_address
+from .delivery.message import compose, letter_for, message_id, password, sender_address
 from .delivery.outbox import Outbox
 from .delivery.smtp import Mailer, SmtpMailer, SmtpSettings
 from .errors import DeliveryError, MailSettingError
-from .sending import MEGABYTE, EmailOptions, _key, _redacted, _size
+from .sending import MEGABYTE, EmailOptions, message_key, redacted, size_text
 
 SENT, ALREADY_SENT, DEFERRED, REFUSED = "sent", "already sent", "deferred", "refused"
 
@@ -45,29 +45,26 @@ def send_packet(pdf: bytes, request: model.PacketRequest, clinic: model.Clinic, 
     if options.encrypt and secret is None:
         raise MailSettingError("dob", "a date of birth: it is the packet's password", "none")
     if len(pdf) > options.max_size_mb * MEGABYTE:
-        raise MailSettingError("handouts", f"a packet of at most {_size(options.max_size_mb * MEGABYTE)} to attach",
-                               _size(len(pdf)), "send fewer handouts in one message")
-    key = _key(pdf, address)
+        raise MailSettingError("handouts", f"a packet of at most {size_text(options.max_size_mb * MEGABYTE)} to attach",
+                               size_text(len(pdf)), "send fewer handouts in one message")
+    key = message_key(pdf, address)
     name = f"{request.patient.mrn}-{key[:12]}.eml"
     with Outbox(options.outbox) as outbox:
         if outbox.was_sent(key):
             outbox.settle(name)
             return EmailResult(ALREADY_SENT, file=outbox.sent_path(name))
         if (reply := outbox.failed_reply(name)) is not None:
-            return EmailResult(REFUSED, _redacted(reply, address), outbox.failed_path(name))
-        letter = Letter(sender=sender, to=address, reply_to=reply_to or sender, subject=options.subject,
-                        message_id=message_id(key, sender), patient_name=request.patient.name or "",
-                        language=request.language, titles=titles,
-                        attachment=encrypted(pdf, secret) if secret else pdf,
-                        attachment_name=attachment_name(request.handouts, request.language), encrypted=bool(secret))
+            return EmailResult(REFUSED, redacted(reply, address), outbox.failed_path(name))
+        letter = letter_for(request, pdf, titles, sender, reply_to or sender, options.subject,
+                            message_id(key, sender), secret)
         outbox.put(name, compose(letter, clinic).as_bytes())
         mailer = mailer or SmtpMailer(smtp)
         try:
             mailer.send(outbox.read(name), sender.addr_spec, address)
         except DeliveryError as error:
             if error.temporary:
-                return EmailResult(DEFERRED, _redacted(str(error), address), outbox.queued_path(name))
-            return EmailResult(REFUSED, _redacted(str(error), address), outbox.mark_failed(name, str(error)))
+                return EmailResult(DEFERRED, redacted(str(error), address), outbox.queued_path(name))
+            return EmailResult(REFUSED, redacted(str(error), address), outbox.mark_failed(name, str(error)))
         finally:
             mailer.close()
         outbox.mark_sent(name, key, {"mrn": request.patient.mrn, "message_id": letter.message_id})

@@ -12,7 +12,7 @@ from .render.document import render_packet as _render
 
 PAPERS = ("letter", "a4")
 # The patient's texts as the setting that names them, for a message that never repeats the text itself.
-_PATIENT_TEXTS = (("patient.name", "name"), ("procedure.surgeon", "surgeon"), ("procedure.levels", "levels"),
+PATIENT_TEXTS = (("patient.name", "name"), ("procedure.surgeon", "surgeon"), ("procedure.levels", "levels"),
                   ("followup.with", "followup_with"))
 
 
@@ -52,7 +52,7 @@ def check_patient(patient: model.Patient, notes: str | None = None) -> None:
     """Raise SettingError for a patient's text (or the care team's NOTES) that cannot be printed: too
     long, a word too long for a table cell, characters no font here can draw, or a right-to-left script.
     Checked as a manifest's cells are, and said the same way: naming the field, never the text."""
-    for setting, field in _PATIENT_TEXTS:
+    for setting, field in PATIENT_TEXTS:
         value = getattr(patient, field)
         if value and (problem := next(patient_text_problems(field, value, fonts.lacking), None)):
             raise SettingError(setting, **problem)

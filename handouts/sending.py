@@ -15,7 +15,7 @@ from .catalogue import Catalogue, load_catalogue
 from .delivery.outputs import refuse_batch_clashes
 from .content.addresses import address_problem
 from .errors import ContentError, DeliveryError, MailSettingError, NotSent, PathWarning, SmtpError, Told, Worded
-from .delivery.message import Letter, attachment_name, compose, encrypted, message_id, password, sender_address
+from .delivery.message import compose, letter_for, message_id, password, sender_address
 from .delivery.smtp import Mailer, SmtpMailer, SmtpSettings
 from .model import plain
 from .delivery.outbox import SENT_LOG, Outbox
@@ -200,7 +200,7 @@ class _Letters:
                 problem(message)
             return None
         pdf = packet.read_bytes()
-        key = _key(pdf, request.email)
+        key = message_key(pdf, request.email)
         name = f"{result.mrn}-{key[:12]}.eml"
         if self.outbox.was_sent(key):
             self.outbox.settle(name)
@@ -209,16 +209,12 @@ class _Letters:
         reply = self.outbox.failed_reply(name)
         if reply is not None:
             summary.permanent += 1
-            problem(NotSent(self.manifest_path, result.line, result.mrn, _redacted(reply, request.email),
+            problem(NotSent(self.manifest_path, result.line, result.mrn, redacted(reply, request.email),
                             self.outbox.failed_path(name), temporary=False))
             return None
         queued = _Queued(result.line, result.mrn, name, key, request.email, message_id(key, self.sender))
-        letter = Letter(sender=self.sender, to=request.email, reply_to=self.reply_to, subject=self.options.subject,
-                        message_id=queued.message_id, patient_name=request.patient.name or "",
-                        language=request.language, titles=self._titles(request.handouts, request.language),
-                        attachment=encrypted(pdf, secret) if secret else pdf,
-                        attachment_name=attachment_name(request.handouts, request.language),
-                        encrypted=secret is not None)
+        letter = letter_for(request, pdf, self._titles(request.handouts, request.language), self.sender,
+                            self.reply_to, self.options.subject, queued.message_id, secret)
         self.outbox.put(name, compose(letter, self.catalogue.clinic).as_bytes())
         return queued
 
@@ -237,8 +233,8 @@ class _Letters:
         limit = self.options.max_size_mb * MEGABYTE
         if size > limit:
             problems.append(ContentError(*where, key="handouts",
-                                         expected=f"a packet of at most {_size(limit)} to attach",
-                                         found=_size(size),
+                                         expected=f"a packet of at most {size_text(limit)} to attach",
+                                         found=size_text(size),
                                          fix=Worded("send fewer handouts in one message, or raise {max_size} "
                                                     "if the mail server takes larger messages")))
         return problems
@@ -249,19 +245,19 @@ class _Letters:
                      for handout_id in handout_ids)
 
 
-def _key(pdf: bytes, address: str) -> str:
+def message_key(pdf: bytes, address: str) -> str:
     """This packet to this address: the same bytes to the same address are never sent twice."""
     packet = hashlib.sha256(pdf).hexdigest()
     return hashlib.sha256(f"{packet}\0{address.strip().lower()}".encode()).hexdigest()
 
 
-def _size(size: float) -> str:
+def size_text(size: float) -> str:
     if size >= MEGABYTE:
         return f"{size / MEGABYTE:.1f}".removesuffix(".0") + " MB"
     return f"{size / 1000:.0f} KB"
 
 
-def _redacted(reply: str, address: str) -> str:
+def redacted(reply: str, address: str) -> str:
     """A server's reply as it may be shown: servers often repeat the recipient's address in it."""
     return re.sub(re.escape(address), "recipient", reply, flags=re.IGNORECASE)
 
@@ -290,7 +286,7 @@ def _deliver(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, 
         summary.seconds = time.perf_counter() - started
     for queued in remaining:
         summary.temporary += 1
-        reason = _redacted(str(failures[queued.name]), queued.address)
+        reason = redacted(str(failures[queued.name]), queued.address)
         problem(NotSent(manifest_path, queued.line, queued.mrn, reason, outbox.queued_path(queued.name),
                         temporary=True, attempts=options.attempts))
 
@@ -328,7 +324,7 @@ def _round(queue: list[_Queued], outbox: Outbox, mailer: Mailer, sender: str, ma
                     continue
                 moved = outbox.mark_failed(queued.name, str(error))
                 summary.permanent += 1
-                problem(NotSent(manifest_path, queued.line, queued.mrn, _redacted(str(error), queued.address),
+                problem(NotSent(manifest_path, queued.line, queued.mrn, redacted(str(error), queued.address),
                                 moved, temporary=False, attempts=1))
                 continue
             outbox.mark_sent(queued.name, queued.key,

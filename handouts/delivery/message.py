@@ -65,6 +65,15 @@ class Letter:
     encrypted: bool
 
 
+def letter_for(request: model.PacketRequest, pdf: bytes, titles: tuple[str, ...], sender: Address,
+               reply_to: Address, subject: str | None, message_id: str, secret: str | None) -> Letter:
+    """The message for REQUEST's packet PDF (encrypted with SECRET when given), to its address."""
+    return Letter(sender=sender, to=request.email or "", reply_to=reply_to, subject=subject, message_id=message_id,
+                  patient_name=request.patient.name or "", language=request.language, titles=titles,
+                  attachment=encrypted(pdf, secret) if secret else pdf,
+                  attachment_name=attachment_name(request.handouts, request.language), encrypted=secret is not None)
+
+
 def compose(letter: Letter, clinic: model.Clinic) -> EmailMessage:
     """A plain-text and an HTML part that say what is attached and how to reach the clinic, and the packet."""
     words = for_language(letter.language).email

@@ -5,7 +5,7 @@ import hmac
 import threading
 import time
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
@@ -81,7 +81,6 @@ class Site:
     def email_options(self) -> EmailOptions | None:
         if self.options.email is None or self.options.smtp is None:
             return None
-        from dataclasses import replace
         return replace(self.options.email, outbox=self.instance.outbox)
 
 

@@ -12,11 +12,11 @@ from ..errors import ContentErrors, HandoutError
 from ..packing import pack_batch
 from .app import posted, session_of, site_of
 from .forms import WORDS
-from .pages import _page
+from .pages import page
 
 
 def _batch(request: Request, status: int = 200, report: dict | None = None, problems: list[str] = ()) -> Response:
-    return _page(request, "batch.html", status, page="batch", report=report, problems=list(problems))
+    return page(request, "batch.html", status, page="batch", report=report, problems=list(problems))
 
 
 async def batch_page(request: Request) -> Response:
@@ -28,7 +28,8 @@ async def run(request: Request) -> Response:
     form = await posted(request)
     upload = form.get("manifest")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _batch(request, 422, problems=["Manifest: expected a CSV or YAML file, found none; choose the file to upload"])
+        return _batch(request, 422, problems=["Manifest: expected a CSV or YAML file, found none; "
+                                              "choose the file to upload"])
     if not site.options.allow_expired:
         # As `handouts batch` does: content whose review date has passed (today, not when the page started)
         # stops the batch before any packet is made.

@@ -42,9 +42,10 @@ def _cookie(scope) -> str | None:
 
 
 class Guard:
-    """Pure ASGI middleware around the whole app, so even a 500 carries its headers: sessions (sliding 15-minute idle end), the sign-in gate, security headers,
-    Cache-Control no-store on every page but static files, and one log line per request: method, path,
-    status, time and staff user. Never the query string or the body, where a patient's data could be."""
+    """Pure ASGI middleware around the whole app, so even a 500 carries its headers: sessions (sliding
+    15-minute idle end), the sign-in gate, security headers, Cache-Control no-store on every page but
+    static files, and one log line per request: method, path, status, time and staff user. Never the
+    query string or the body, where a patient's data could be."""
 
     def __init__(self, app, signer: Signer, clock: Callable[[], float], accept: Callable[[Session], bool]):
         self.app = app

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from ..building import overdue
+from ..packets import PATIENT_TEXTS
 from ..emailing import EmailResult, send_packet
 from ..errors import MailSettingError, OutboxBusy, OutboxError, SmtpError
 from .app import posted, session_of, set_session, site_of
@@ -20,7 +21,7 @@ from .renderer import Made
 from .users import LOCK_AFTER, could_be_a_name
 
 
-def _page(request: Request, template: str, status: int = 200, **context) -> Response:
+def page(request: Request, template: str, status: int = 200, **context) -> Response:
     site = site_of(request)
     session = session_of(request)
     clinic = site.catalogue.clinic
@@ -37,14 +38,14 @@ async def sign_in_page(request: Request) -> Response:
         return RedirectResponse("/", 303)
     # A fresh token each time the page is shown: one kept from an earlier visit could run out as she types.
     set_session(request, site.signer.new(None, site.options.clock()))
-    return _page(request, "signin.html", username="", error="")
+    return page(request, "signin.html", username="", error="")
 
 
 async def refused(request: Request, error: HTTPException) -> Response:
     """A refusal (403, 411, 413) as a page, or as text for htmx, which shows it in the page's alert."""
     if request.headers.get("hx-request") == "true":
         return PlainTextResponse(error.detail, error.status_code)
-    return _page(request, "problem.html", error.status_code, message=error.detail)
+    return page(request, "problem.html", error.status_code, message=error.detail)
 
 
 async def sign_in(request: Request) -> Response:
@@ -56,7 +57,7 @@ async def sign_in(request: Request) -> Response:
             raise
         # A sign-in page left open too long: show it again, ready, rather than a bare refusal.
         set_session(request, site.signer.new(None, site.options.clock()))
-        return _page(request, "signin.html", 403, username="",
+        return page(request, "signin.html", 403, username="",
                      error="The sign-in page had been open too long. Sign in again.")
     name = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
@@ -66,7 +67,7 @@ async def sign_in(request: Request) -> Response:
     wait = site.lockout.begin(name) if known else 0.0
     if wait:
         await site.audit.note(name, "sign-in refused", reason="locked")
-        return _page(request, "signin.html", 429, username=name,
+        return page(request, "signin.html", 429, username=name,
                      error=f"This user is locked for a minute after {LOCK_AFTER} failed sign-ins. "
                            f"Try again in {math.ceil(wait)} seconds.")
     checked = None                          # an error on the way is no failure, but ends the attempt too
@@ -79,7 +80,7 @@ async def sign_in(request: Request) -> Response:
     if not right:
         await site.audit.note(name if known and site.users.key(name) else "-", "sign-in refused",
                               reason="wrong user name or password")
-        return _page(request, "signin.html", 401, username=name,
+        return page(request, "signin.html", 401, username=name,
                      error="The user name or password is not right. Check them and try again.")
     await site.audit.note(name, "sign-in")
     # A new session and token, never the ones from before; it carries the password's key, so a new
@@ -102,8 +103,8 @@ async def sign_out(request: Request) -> Response:
 # Pages whose images come with the packet: those Chromium asks for at once (the first eagerly, the next as
 # within about 1,250 px of the window), counted on this page at 1280 by 900.
 FIRST_SCREEN = 3
-_FIELDS = {"patient.name": "name", "procedure.surgeon": "surgeon", "procedure.levels": "levels",
-           "followup.with": "followup_with", "notes": "notes"}
+# A patient setting the library names, as the form field that holds it (the model's field names are the form's).
+_FIELDS = {**dict(PATIENT_TEXTS), "notes": "notes"}
 
 
 @dataclass
@@ -116,17 +117,18 @@ class Shown:
     email_problem: str = ""
 
 
-def _packet(request: Request, form: PacketForm | None = None, shown: Shown | None = None, status: int = 200) -> Response:
+def _packet(request: Request, form: PacketForm | None = None, shown: Shown | None = None,
+            status: int = 200) -> Response:
     site = site_of(request)
     catalogue = site.catalogue
     rows = handout_rows(catalogue)
     form = form or PacketForm(values={"language": "en", "paper": "letter", "large_print": "no"})
     languages = sorted({language for row in rows for language in row["languages"]})
     fragment = request.headers.get("hx-request") == "true"
-    return _page(request, "packet_form.html" if fragment else "packet.html", status, page="packet", form=form, shown=shown or Shown(),
-                 handouts=rows, titles={row["id"]: row["title"] for row in rows}, labels=LABELS,
-                 kinds=sorted({row["kind"] for row in rows}), languages=languages, language_names=LANGUAGE_NAMES,
-                 email_ready=site.email_options() is not None)
+    return page(request, "packet_form.html" if fragment else "packet.html", status, page="packet", form=form,
+                shown=shown or Shown(), handouts=rows, titles={row["id"]: row["title"] for row in rows}, labels=LABELS,
+                kinds=sorted({row["kind"] for row in rows}), languages=languages, language_names=LANGUAGE_NAMES,
+                email_ready=site.email_options() is not None)
 
 
 async def packet_page(request: Request) -> Response:
@@ -255,4 +257,4 @@ async def email(request: Request) -> Response:
 
 
 def _kind(error: Exception) -> str:
-    return {"SmtpError": "mail server", "OutboxBusy": "outbox busy", "OutboxError": "outbox"}[type(error).__name__]
+    return {SmtpError: "mail server", OutboxBusy: "outbox busy", OutboxError: "outbox"}[type(error)]
