@@ -236,12 +236,24 @@ def _results(rows: Iterator[Row], catalogue: Catalogue, options: BatchOptions, e
                 job.future = _submit(executor, job, options)
         window.append(job)
         while window and (window[0].result is not None or len(window) > jobs * _WINDOW_PER_JOB):
-            yield _finish(window.popleft())
+            job = window.popleft()
+            if not _stopped_with_batch(job, stop, summary):
+                yield _finish(job)
     while window:
         job = window.popleft()
-        lost = job.future is not None and isinstance(job.future.exception(), BrokenProcessPool)
-        if not (summary.stopped and lost):
+        if not _stopped_with_batch(job, stop, summary):
             yield _finish(job)
+
+
+def _stopped_with_batch(job: _Job, stop: Callable[[], bool], summary: BatchSummary) -> bool:
+    """JOB's worker died because the batch is being stopped (a signal to the process group reaches the
+    workers too, as soon as the batch), so the row is left for the rerun, not reported as failed. Asked
+    whenever a worker is found dead, wherever in the run: the stop may come after the last row was sent."""
+    lost = job.result is None and job.future is not None and isinstance(job.future.exception(), BrokenProcessPool)
+    if lost and stop():
+        summary.stopped = True
+        return True
+    return False
 
 
 def _prepare(row: Row, catalogue: Catalogue, options: BatchOptions) -> _Job:
