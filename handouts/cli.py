@@ -13,6 +13,7 @@ import click
 from . import __version__
 from .cli_options import (_allow_expired, _content, _content_clinic, _date_order, _encoding, _jobs, _regular_file,
                           mail_options, smtp_settings)
+from .cli_print import check_batch_printer, print_batch, printer_option, wait_limit_option
 from .errors import HandoutError, Told, one_line
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ class _Flags(dict):
         return "--" + option.replace("_", "-")
 
 
-FLAGS = _Flags(email="the manifest's email column", dob="the manifest's dob column",
+FLAGS = _Flags(print_run="'handouts batch --printer'", wait="--wait", email="the manifest's email column", dob="the manifest's dob column",
                handouts="the manifest's handouts column", email_run="'handouts email'", list="run 'handouts list'",
                password="HANDOUTS_SMTP_PASSWORD", where_cafile=" (or HANDOUTS_SMTP_CAFILE)",
                 where_password=" in the environment variable HANDOUTS_SMTP_PASSWORD",
@@ -205,17 +206,22 @@ def list_(paths: tuple[Path, ...]) -> None:
 @click.option("--cover", is_flag=True, help="Start each packet with a cover page and a checklist of its handouts.")
 @click.option("--print-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Also put every packet, in manifest order, into this one PDF for a single print job.")
-@click.option("--duplex", is_flag=True, help="In the print file, start every packet on a new sheet.")
+@click.option("--duplex", is_flag=True, help="Two-sided: in the print file, every packet starts on a new sheet; "
+                                            "with --printer, jobs print on both sides (else on one).")
 @click.option("--shard", default="1/1", show_default=True, metavar="K/N",
               help="Only the rows of shard K of N (a stable split by MRN), for running N copies at once.")
 @click.option("--force", is_flag=True, help="Rebuild every packet, even those whose inputs have not changed.")
 @click.option("-v", "--verbose", is_flag=True, help="A line per row, with the patient's name (health information).")
+@printer_option
+@click.option("--wait/--no-wait", default=False, show_default=True,
+              help="With --printer: follow each job until the printer says it has printed.")
+@wait_limit_option
 @_date_order
 @_encoding
 @_allow_expired
 def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, jobs: int | None, cover: bool,
-          print_file: Path | None, duplex: bool, shard: str, force: bool, verbose: bool, date_order: str | None,
-          encoding: str | None, allow_expired: bool) -> None:
+          print_file: Path | None, duplex: bool, shard: str, force: bool, verbose: bool, printer: str | None,
+          wait: bool, wait_limit: float, date_order: str | None, encoding: str | None, allow_expired: bool) -> None:
     """Make one packet per manifest row: OUT/<mrn>.pdf, and OUT/batch-report.csv.
 
     MANIFEST is a CSV (header row; UTF-8 as Excel's "CSV UTF-8" saves it, UTF-16 "Unicode Text", or
@@ -226,9 +232,13 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
 
     A bad row is reported and skipped; the others are still made. Exit status 1 if any row failed.
 
+    With --printer, each packet (or the print file) is then sent to the printer as its own job;
+    OUT/print.log keeps what was printed, so a rerun prints only the rest (--force: all again).
+
     \b
-    Example:
+    Examples:
       handouts batch examples/patients.csv -o out/packets --cover --print-file out/print.pdf --duplex
+      handouts batch examples/patients.csv -o out/packets --cover --duplex --printer FrontDesk
     """
     from .batch import BatchOptions, parse_shard, run_batch
     from .progress import Progress
@@ -237,17 +247,23 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
         shard_numbers = parse_shard(shard)
     except ValueError as error:
         raise click.BadParameter(one_line(str(error)), param_hint="--shard") from None
-    if duplex and print_file is None:
-        raise click.UsageError("--duplex pads packets in the print file: give --print-file too")
+    if duplex and print_file is None and printer is None:
+        raise click.UsageError("--duplex is for the print file or the printer: give --print-file or --printer too")
     options = BatchOptions(out_dir=out_dir, content=content, clinic_path=clinic,
                            jobs=jobs or os.cpu_count() or 1, cover=cover, print_file=print_file, duplex=duplex,
                            shard=shard_numbers, force=force, allow_expired=allow_expired, today=_today(),
                            date_order=date_order, encoding=encoding)
+    try:
+        printing = check_batch_printer(printer, duplex, wait, wait_limit) if printer else None
+    except HandoutError as error:
+        _fail(error)
     progress = Progress(manifest, lambda text: click.echo(text, err=True, nl=False)) if sys.stderr.isatty() else None
+    results = []
 
     def on_row(result) -> None:
         for message in result.warnings + result.errors:
             _message(progress, _said(message))
+        results.append(result)
         if verbose:
             pages = f"{result.pages} pages" if result.pages else ""
             _message(progress, f"row {result.line}  {result.mrn}  {result.status}  {pages}  {result.name}".rstrip(),
@@ -263,10 +279,17 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
     finally:
         if progress is not None:
             progress.finish()
-    _batch_end(summary, stop, print_file is not None)
+    not_printed = 0
+    if printing is not None and not summary.stopped:
+        try:
+            not_printed = print_batch(manifest, out_dir, results, summary, printing, force, stop)
+        except HandoutError as error:
+            click.echo(_said(error), err=True)
+            not_printed = 1
+    _batch_end(summary, stop, print_file is not None, not_printed)
 
 
-def _batch_end(summary, stop, print_file_asked: bool) -> None:
+def _batch_end(summary, stop, print_file_asked: bool, not_printed: int = 0) -> None:
     packets = "packet" if summary.written == 1 else "packets"
     click.echo(f"{summary.written} {packets} written, {summary.unchanged} unchanged, {summary.failed} failed; "
                f"{summary.pages} pages in {summary.seconds:.1f} s "
@@ -279,7 +302,10 @@ def _batch_end(summary, stop, print_file_asked: bool) -> None:
     if summary.stopped:
         click.echo(stop.message(summary.written, summary.unchanged, summary.report, print_file_asked), err=True)
         sys.exit(stop.exit_status)
-    if summary.failed:
+    if stop():
+        click.echo(f"Stopped by {stop.name} while printing: run the command again to print the rest", err=True)
+        sys.exit(stop.exit_status)
+    if summary.failed or not_printed:
         sys.exit(EXIT_CONTENT)
 
 
@@ -349,6 +375,8 @@ def email(manifest: Path, packets: Path, content: Path, clinic: Path | None, cov
 
 # The web page's commands: last, as they use this module's words and exit codes.
 from .cli_web import serve, users  # noqa: E402
+from .cli_print import print_  # noqa: E402
 
+main.add_command(print_)
 main.add_command(serve)
 main.add_command(users)

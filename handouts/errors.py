@@ -30,6 +30,7 @@ from typing import Mapping
 # │   └── PathWarning            a warning about a file or folder as a whole
 # │       └── NoClinicProfile    no clinic.yaml in a folder or any folder above it
 # └── NotSent                    a result, not raised: a row's message was not sent, and where it now waits
+# (printing's own are in printerrors.py)
 
 # What a caller can change, by the name messages give it, in words any front end can show. The CLI
 # names each as its flag (or its environment variable) instead: it passes its own words to text().
@@ -39,6 +40,9 @@ OPTIONS: Mapping[str, str] = MappingProxyType({
     "from": "the sender", "reply_to": "the reply-to address", "subject": "the subject",
     "smtp_user": "the SMTP user", "smtp_port": "the SMTP port", "ssl": "implicit TLS",
     "cafile": "the CA file", "encrypt": "encryption", "max_size": "the size limit", "password": "the password",
+    # Printing.
+    "printer": "the printer", "duplex": "two-sided printing", "media": "the paper size", "copies": "copies",
+    "wait": "waiting for each job to print", "print_run": "print run",
     # A packet's own details, where one packet is sent from a form.
     "email": "the email address", "dob": "the date of birth", "handouts": "the handouts",
     # The runs and listings a front end offers, by what they do.

@@ -12,17 +12,6 @@ from ..errors import OutboxBusy, OutboxError
 SENT_DIR, FAILED_DIR, SENT_LOG = "sent", "failed", "sent.log"
 REPLY_SUFFIX = ".reply.txt"
 
-try:                                 # one run per outbox: two would both see a message as unsent
-    import fcntl
-
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-except ImportError:                  # Windows
-    import msvcrt
-
-    def _lock(fd: int) -> None:
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-
 
 class Outbox:
     """OUTBOX/*.eml wait to be sent; OUTBOX/sent/ and OUTBOX/failed/ hold the rest; OUTBOX/sent.log
@@ -38,7 +27,7 @@ class Outbox:
         except OSError as error:
             raise OutboxError(path, error.strerror or str(error)) from None
         try:
-            _lock(self._lock_fd)
+            outputs.lock_or_fail(self._lock_fd)   # one run per outbox: two would both see a message as unsent
         except OSError:
             os.close(self._lock_fd)
             raise OutboxBusy(path) from None

@@ -28,6 +28,15 @@ _NEW_FILE = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | 
 PUBLIC, PRIVATE = 0o666, 0o600       # modes before the umask: as open() makes a file; the outbox's own
 
 
+def lock_or_fail(fd: int) -> None:
+    """Hold an exclusive lock on the open file FD until it is closed; OSError at once if another holds it."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    else:
+        import msvcrt
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+
 def reason(error: OSError) -> str:
     """ERROR as a user reads it; making a folder where a file is says "File exists", which misleads."""
     if error.errno in (errno.EEXIST, errno.ENOTDIR):

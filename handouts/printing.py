@@ -1,0 +1,239 @@
+"""Printing: documents (PDF bytes) and print options in; each sent to a printer as its own job, followed, a summary out."""
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from .delivery.printer import (COMPLETED, HELD, MEDIA, ONE_SIDED, PDF, TWO_SIDED, Capabilities, Printer,
+                               Ticket, open_printer)
+from .delivery.printlog import PrintLog, packet_key
+from .errors import Worded
+from .printerrors import NotPrinted, PrinterError, PrintSettingError
+
+_FIRST_POLL, _LONGEST_POLL = 0.1, 1.0      # seconds between looks at a job: soon at first, then each second
+_SIZES = {"letter": (612, 792), "a4": (595, 842)}
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    printer: str                         # a CUPS queue name, or an ipp:// or ipps:// URI
+    user: str                            # the staff user the printer shows as the job's owner
+    duplex: bool | None = None           # None: as the printer is set
+    copies: int = 1
+    media: str | None = None             # "letter" or "a4"; None: the paper each document was made for
+    wait: bool = True                    # follow each job until it has printed
+    wait_limit: float = 600.0            # seconds a job may take before it is cancelled and told
+    force: bool = False                  # print again what the print log says was printed
+    server: str | None = None            # the CUPS server of a queue name; None: the CUPS tools' own
+
+
+@dataclass(frozen=True)
+class Document:
+    where: str                           # how a message names it: "MANIFEST:LINE: MRN 1234", or a path
+    pdf: bytes
+    record: dict = field(default_factory=dict)   # what the print log keeps beside its key (never a name)
+
+    @property
+    def pages(self) -> int:
+        return len(PdfReader(io.BytesIO(self.pdf)).pages)
+
+    @property
+    def paper(self) -> str | None:
+        """"letter" or "a4" by the first page's size; None for any other size."""
+        box = PdfReader(io.BytesIO(self.pdf)).pages[0].mediabox
+        size = (round(float(box.width)), round(float(box.height)))
+        return next((name for name, wanted in _SIZES.items() if max(abs(a - b) for a, b in zip(size, wanted)) <= 2),
+                    None)
+
+
+@dataclass
+class PrintSummary:
+    printer: str
+    wait: bool
+    printed: int = 0                     # followed until the printer said completed
+    handed: int = 0                      # taken by the printer, not followed
+    already: int = 0                     # in the print log from an earlier run
+    not_printed: int = 0
+    pages: int = 0                       # pages handed to the printer (copies counted)
+    seconds: float = 0.0
+    stopped: bool = False                # asked to stop: the rest waits for a rerun
+
+    @property
+    def pages_per_minute(self) -> float:
+        return self.pages * 60 / self.seconds if self.seconds else 0.0
+
+    def lines(self) -> list[str]:
+        done = f"{self.printed} printed" if self.wait else f"{self.handed} handed to the printer (not followed)"
+        already = f", {self.already} already printed" if self.already else ""
+        return [f"Print: {done}{already}, {self.not_printed} not printed, on {self.printer}; {self.pages} pages "
+                f"in {self.seconds:.1f} s ({self.pages_per_minute:.0f} pages per minute)"]
+
+
+Problem = Callable[[NotPrinted], None]
+Stop = Callable[[], bool]
+
+
+def print_documents(documents: list[Document], options: PrintOptions, log: PrintLog | None = None,
+                    on_problem: Problem | None = None, stop: Stop | None = None,
+                    printer: Printer | None = None, fix: str | Worded = "print it again") -> PrintSummary:
+    """Send each document as its own job, in order, named "handouts packet K of N" (never the patient).
+
+    First the printer is asked what it can do; an option it cannot do raises PrintSettingError before
+    anything is sent. Each document not printed is told to ON_PROBLEM with FIX; once the printer stops
+    or cannot be reached, the rest are told as not sent. A document in LOG is skipped (unless the
+    options force it); one printed (or handed over, without waiting) is added to it at once."""
+    problem = on_problem or (lambda told: None)
+    stop = stop or (lambda: False)
+    printer = printer or open_printer(options.printer, options.server)
+    check_printer(printer, options, {document.paper for document in documents})
+    summary = PrintSummary(options.printer, options.wait)
+    started = time.perf_counter()
+    broken: str | None = None            # once set, why nothing more is sent
+    try:
+        for index, document in enumerate(documents, 1):
+            if stop():
+                summary.stopped = True
+                break
+            key = packet_key(document.pdf)
+            if log is not None and not options.force and log.printed(key):
+                summary.already += 1
+                continue
+            if broken is None:
+                broken = _refusal(printer)
+            if broken is not None:
+                summary.not_printed += 1
+                problem(NotPrinted(document.where, broken, fix, sent=False))
+                continue
+            broken = _one(printer, document, _ticket(options, document, index, len(documents)), options,
+                          key, log, summary, problem, stop, fix)
+    finally:
+        summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _one(printer: Printer, document: Document, ticket: Ticket, options: PrintOptions, key: str,
+         log: PrintLog | None, summary: PrintSummary, problem: Problem, stop: Stop, fix) -> str | None:
+    """Send one document and, when waiting, follow it; why nothing more can be sent, or None."""
+    try:
+        job = printer.submit(document.pdf, ticket)
+    except PrinterError as error:
+        summary.not_printed += 1
+        reason = f"printer {error.printer}: {error.reason}"
+        problem(NotPrinted(document.where, reason, fix, sent=False))
+        return reason
+    summary.pages += document.pages * options.copies
+    if not options.wait:
+        summary.handed += 1
+        _log(log, key, document, printer, job, "handed to the printer")
+        return None
+    outcome, fault = _follow(printer, job, options.wait_limit, stop)
+    if outcome is None:
+        summary.printed += 1
+        _log(log, key, document, printer, job, "printed")
+        return None
+    if outcome == "stopped":
+        summary.handed += 1              # taken, and likely to print: logged, so a rerun does not print it twice
+        summary.stopped = True
+        _log(log, key, document, printer, job, "handed to the printer")
+        return None
+    summary.not_printed += 1
+    problem(NotPrinted(document.where, outcome, fix, cancelled=fault))
+    return outcome if fault else None
+
+
+def _follow(printer: Printer, job: str, limit: float, stop: Stop) -> tuple[str | None, bool]:
+    """Wait for JOB: (None, _) once printed; else (what happened, whether it was cancelled here and the
+    printer is in no state to go on). ("stopped", False) when asked to stop while it was printing."""
+    end = time.monotonic() + limit
+    pause = _FIRST_POLL
+    while True:
+        state = printer.job(job)
+        if state.finished:
+            if state.state == COMPLETED:
+                return None, False
+            said = printer.state().said()
+            return f"the job was {state.said()} (the printer says: {said})", False
+        here = printer.state()
+        if here.faulty or state.state == HELD or time.monotonic() > end:
+            printer.cancel(job)
+            if state.state == HELD:
+                return f"the printer held the job ({state.said()})", True
+            if here.faulty:
+                return f"the printer stopped: {here.said()}", True
+            return f"not printed within {limit:.0f} s: the job is {state.said()} (the printer says: {here.said()})", True
+        if stop():
+            return "stopped", False
+        time.sleep(pause)
+        pause = min(pause * 1.5, _LONGEST_POLL)
+
+
+def _refusal(printer: Printer) -> str | None:
+    """Why the printer should be sent nothing now (stopped, not accepting, unreachable), or None."""
+    try:
+        state = printer.state()
+    except PrinterError as error:
+        return error.reason
+    if state.faulty:
+        return f"the printer is stopped: {state.said()}"
+    if not state.accepting:
+        return f"the printer is not accepting jobs: {state.said()}"
+    return None
+
+
+def _ticket(options: PrintOptions, document: Document, index: int, count: int) -> Ticket:
+    sides = None if options.duplex is None else (TWO_SIDED if options.duplex else ONE_SIDED)
+    paper = options.media or document.paper
+    return Ticket(f"handouts packet {index} of {count}", options.user, sides, MEDIA.get(paper or ""),
+                  options.copies)
+
+
+def _log(log: PrintLog | None, key: str, document: Document, printer: Printer, job: str, state: str) -> None:
+    if log is not None:
+        log.mark(key, {**document.record, "printer": printer.name, "job": job, "state": state})
+
+
+def check_printer(printer: Printer, options: PrintOptions, papers: set[str | None]) -> Capabilities:
+    """What PRINTER can do, once it is known to do everything OPTIONS ask for documents of PAPERS."""
+    able = printer.capabilities()
+    name = printer.name
+    if options.duplex and able.sides is not None and TWO_SIDED not in able.sides:
+        raise PrintSettingError(name, "duplex", "a printer that prints on both sides",
+                                f"one that prints only {', '.join(able.sides)} (sides-supported)",
+                                Worded("print one-sided (without {duplex}), or choose a printer that prints "
+                                       "on both sides"))
+    for paper in sorted({options.media} if options.media else {p for p in papers if p}):
+        if able.media is not None and MEDIA[paper] not in able.media:
+            raise PrintSettingError(name, "media", f"{paper} paper ({MEDIA[paper]})",
+                                    f"a printer without it (media-supported: {', '.join(able.media[:8])})",
+                                    "make the packets on the paper this printer has, or choose another printer")
+    low, high = able.copies or (1, 1)
+    if not low <= options.copies <= high:
+        raise PrintSettingError(name, "copies", f"{low} to {high} copies (copies-supported)",
+                                str(options.copies), "ask for fewer copies, or print the document again")
+    if able.formats is not None and PDF not in able.formats:
+        raise PrintSettingError(name, "printer", "a printer that takes PDF (document-format-supported)",
+                                f"one that takes {', '.join(able.formats)}",
+                                "print through a CUPS queue for it, which turns PDF into what it takes")
+    return able
+
+
+def read_document(where: str, data: bytes, record: dict | None = None) -> Document:
+    """DATA as a document to print; PrinterError-free: a file that is not a PDF raises ValueError."""
+    try:
+        PdfReader(io.BytesIO(data)).pages[0]
+    except (PdfReadError, IndexError, ValueError, OSError) as error:
+        raise ValueError(f"not a PDF that can be read ({error})") from None
+    return Document(where, data, record or {})
+
+
+def batch_documents(manifest: object, out_dir, results: list) -> list[Document]:
+    """The packets a batch made (its RowResults, failed rows left out), in manifest order, to print."""
+    made = sorted((result for result in results if result.file and result.status != "failed"),
+                  key=lambda result: result.line)
+    return [Document(f"{manifest}:{result.line}: MRN {result.mrn}", (out_dir / result.file).read_bytes(),
+                     {"row": result.line, "mrn": result.mrn}) for result in made]
