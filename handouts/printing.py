@@ -9,7 +9,7 @@ from typing import Callable
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from .delivery.printer import (COMPLETED, HELD, MEDIA, ONE_SIDED, PDF, TWO_SIDED, Capabilities, Printer,
+from .delivery.printer import (COMPLETED, HELD, MEDIA, PENDING, ONE_SIDED, PDF, TWO_SIDED, Capabilities, Printer,
                                Ticket, open_printer)
 from .delivery.printlog import PrintLog, packet_key
 from .errors import Worded
@@ -120,7 +120,7 @@ def _one(printer: Printer, document: Document, ticket: Ticket, options: PrintOpt
          log: PrintLog | None, summary: PrintSummary, problem: Problem, stop: Stop, fix) -> str | None:
     """Send one document and, when waiting, follow it; why nothing more can be sent, or None."""
     try:
-        job = printer.submit(document.pdf, ticket)
+        job = _submit(printer, document.pdf, ticket, options.wait_limit, stop)
     except PrinterError as error:
         summary.not_printed += 1
         reason = f"printer {error.printer}: {error.reason}"
@@ -146,7 +146,28 @@ def _one(printer: Printer, document: Document, ticket: Ticket, options: PrintOpt
     return outcome if fault else None
 
 
+def _submit(printer: Printer, pdf: bytes, ticket: Ticket, limit: float, stop: Stop) -> str:
+    """Hand the job over; a printer busy with another job (many take one at a time) is asked again."""
+    end = time.monotonic() + limit
+    pause = _FIRST_POLL
+    while True:
+        try:
+            return printer.submit(pdf, ticket)
+        except PrinterError as error:
+            if not error.busy or time.monotonic() + pause > end or stop():
+                raise
+        time.sleep(pause)
+        pause = min(pause * 1.5, _LONGEST_POLL)
+
+
 def _follow(printer: Printer, job: str, limit: float, stop: Stop) -> tuple[str | None, bool]:
+    try:
+        return _followed(printer, job, limit, stop)
+    except PrinterError as error:
+        return f"printer {error.printer}: {error.reason}", True
+
+
+def _followed(printer: Printer, job: str, limit: float, stop: Stop) -> tuple[str | None, bool]:
     """Wait for JOB: (None, _) once printed; else (what happened, whether it was cancelled here and the
     printer is in no state to go on). ("stopped", False) when asked to stop while it was printing."""
     end = time.monotonic() + limit
@@ -159,12 +180,15 @@ def _follow(printer: Printer, job: str, limit: float, stop: Stop) -> tuple[str |
             said = printer.state().said()
             return f"the job was {state.said()} (the printer says: {said})", False
         here = printer.state()
-        if here.faulty or state.state == HELD or time.monotonic() > end:
+        waiting = state.state in (PENDING, HELD)
+        # A job the printer has started is waited for even when it stops (CUPS finishes the job in hand; a
+        # printer out of paper goes on once paper is in); one it has not started is taken back at once.
+        if (here.faulty and waiting) or state.state == HELD or time.monotonic() > end:
             printer.cancel(job)
             if state.state == HELD:
                 return f"the printer held the job ({state.said()})", True
-            if here.faulty:
-                return f"the printer stopped: {here.said()}", True
+            if here.faulty and waiting:
+                return f"the printer is stopped: {here.said()}", True
             return f"not printed within {limit:.0f} s: the job is {state.said()} (the printer says: {here.said()})", True
         if stop():
             return "stopped", False

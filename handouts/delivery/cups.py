@@ -85,12 +85,15 @@ class CupsQueue:
         if block is None:
             return JobState(COMPLETED)
         alerts = next((line.partition(":")[2].split() for line in block if line.startswith("Alerts:")), [])
+        # A job put back in the queue when it stopped keeps "job-printing" among its reasons; only the
+        # queue's own line says which job is printing now.
+        printing = f" now printing {self.name}-{job_id}." in self._run("lpstat", "-p", self.name, check=False)
         state = PENDING
-        if "job-printing" in alerts:
+        if printing:
             state = PROCESSING
         elif any(alert.startswith("job-hold-until") for alert in alerts):
             state = HELD
-        return JobState(state, tuple(alerts))
+        return JobState(state, tuple(alert for alert in alerts if alert != "job-printing" or printing))
 
     def cancel(self, job_id: str) -> None:
         self._run("cancel", f"{self.name}-{job_id}", check=False)

@@ -114,4 +114,5 @@ class IppPrinter:
             code = (error.args[1] if len(error.args) > 1 and isinstance(error.args[1], dict) else {}).get(
                 "status-code")
             said = _STATUS.get(code, f"it refused the request (IPP status 0x{code or 0:04x})")
-            raise PrinterError(self.name, said, "see to the printer, or choose another") from None
+            raise PrinterError(self.name, said, "see to the printer, or choose another",
+                               busy=code in (0x0507, 0x0509)) from None

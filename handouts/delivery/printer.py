@@ -32,6 +32,7 @@ _REASONS = {
     "document-unprintable-error": "the printer could not print the PDF",
 }
 _SEVERITY = re.compile(r"-(report|warning|error)$")
+_STATE_WORDS = {"idle", "ready", "printing", "processing", "stopped", "paused", "ready to print"}
 _QUIET = {"none", "job-printing", "job-incoming", "job-queued", "job-completed-successfully",
           "processing-to-stop-point", "job-data-insufficient", "job-fetchable", "printer-stopped"}
 
@@ -66,8 +67,11 @@ class PrinterState:
     message: str = ""
 
     def said(self) -> str:
-        """What the printer says about itself: its reasons in words, else its message."""
-        return reasons_said(self.reasons) or self.message or ("stopped" if self.stopped else "ready")
+        """What the printer says about itself: its message (a stopped CUPS queue's reason), then its reasons
+        in words; a message that only names its state is left out."""
+        message = self.message.strip().rstrip(".")
+        said = [message if message.lower() not in _STATE_WORDS else "", reasons_said(self.reasons)]
+        return ", ".join(part for part in said if part) or ("stopped" if self.stopped else "ready")
 
     @property
     def faulty(self) -> bool:
