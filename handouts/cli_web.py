@@ -33,20 +33,25 @@ def _fail(error: HandoutError) -> None:
 @click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=10.0, show_default=True,
               metavar="MB", help="Largest packet to attach, in MB (1,000,000 bytes).")
 @_allow_expired
+@click.option("--printer", metavar="NAME|URI",
+              help="The printer of the page's Print button: a CUPS queue or an ipp:// or ipps:// address.")
+@click.option("--duplex", is_flag=True, help="Start the page's 'Both sides of the paper' box ticked.")
 def serve(instance: Path, host: str, port: int, content: Path, clinic: Path | None, smtp_host: str | None,
           smtp_port: int | None, starttls: bool, implicit_tls: bool, smtp_user: str | None, cafile: str | None,
           sender: str | None, reply_to: str | None, subject: str | None, encrypt: bool, max_size: float,
-          allow_expired: bool) -> None:
+          allow_expired: bool, printer: str | None, duplex: bool) -> None:
     """Serve the staff web page: choose handouts, fill in a patient, preview, download and email packets,
     and make batches from an uploaded manifest.
 
     Email works when --smtp-host and --from are given (the same options as 'handouts email'); messages
-    wait in INSTANCE/outbox. Add a user first with 'handouts users add NAME'.
+    wait in INSTANCE/outbox. The Print button works when --printer is given; jobs are owned by the
+    signed-in staff user. Add a user first with 'handouts users add NAME'.
 
     \b
     Example:
       handouts users add nurse1
-      handouts serve --smtp-host 127.0.0.1 --smtp-port 8025 --from handouts@clinic.example.org
+      handouts serve --smtp-host 127.0.0.1 --smtp-port 8025 --from handouts@clinic.example.org \\
+          --printer FrontDesk --duplex
     """
     try:
         import uvicorn
@@ -68,7 +73,8 @@ def serve(instance: Path, host: str, port: int, content: Path, clinic: Path | No
     # Review dates are judged on each request's day; SOURCE_DATE_EPOCH, when set, fixes that day.
     fixed = _today() if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit() else None
     options = ServeOptions(instance=instance, content=content, clinic=clinic, smtp=smtp, email=email,
-                           allow_expired=allow_expired, today=fixed, workers=cores())
+                           allow_expired=allow_expired, today=fixed, workers=cores(), printer=printer,
+                           print_duplex=duplex)
     try:
         app = create_app(options)
         names = app.state.site.users.names()

@@ -48,6 +48,8 @@ class ServeOptions:
     max_batch_rows: int = MAX_BATCH_ROWS
     workers: int = 0                              # processes that render packets; 0: a thread of the server's
     allow_expired: bool = False
+    printer: str | None = None                    # a CUPS queue or an ipp:// URI; None: the page does not print
+    print_duplex: bool = False                    # the page's two-sided box starts ticked
     today: date | None = None                     # review dates are judged on this day; None: the clock's, each time
     clock: Callable[[], float] = time.time        # the tests' clock: sessions and lockouts run on it
 
@@ -69,6 +71,7 @@ class Site:
     previews: Held
     ended: Ended = field(default_factory=Ended)
     email_lock: threading.Lock = field(default_factory=threading.Lock)
+    print_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(4))
 
     def today(self) -> date:
         """The day review dates are judged on, asked again for each packet: a page runs for months."""
@@ -105,6 +108,7 @@ def create_app(options: ServeOptions) -> Guard:
         Route("/preview/{key}/{page:int}", pages.preview_page, methods=["GET"]),
         Route("/packet/pdf", pages.download, methods=["POST"]),
         Route("/packet/email", pages.email, methods=["POST"]),
+        Route("/packet/print", pages.print_packet, methods=["POST"]),
         Route("/batch", batchpage.batch_page, methods=["GET"]),
         Route("/batch", batchpage.run, methods=["POST"]),
         Route("/batch/download", batchpage.download, methods=["POST"]),

@@ -13,7 +13,8 @@ import anyio
 
 from ..errors import PathError
 
-ACTIONS = ("sign-in", "sign-in refused", "sign-out", "preview", "download", "email", "batch", "batch download")
+ACTIONS = ("sign-in", "sign-in refused", "sign-out", "preview", "download", "email", "print", "batch",
+           "batch download")
 
 
 class AuditLog:

@@ -21,7 +21,8 @@ TEXTS = ("name", "mrn", "dob", "procedure_date", "surgeon", "levels", "followup_
 # What the library's messages name, as this page names it.
 WORDS = {"list": "search the list of handouts on this page", "email": "the Email field",
          "allow_expired": "the page's option to allow expired content (ask whoever runs the page)",
-         "dob": "the Date of birth field", "handouts": "the handouts chosen", "from": "the sender set for this page"}
+         "dob": "the Date of birth field", "handouts": "the handouts chosen", "from": "the sender set for this page",
+         "duplex": "the 'Both sides of the paper' tick", "printer": "the printer set for this page"}
 LANGUAGE_NAMES = {"en": "English", "es": "Español (Spanish)"}
 
 

@@ -13,7 +13,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from ..building import overdue
 from ..packets import PATIENT_TEXTS
 from ..emailing import EmailResult, send_packet
-from ..errors import MailSettingError, OutboxBusy, OutboxError, SmtpError
+from ..errors import HandoutError, MailSettingError, OutboxBusy, OutboxError, SmtpError
+from ..printing import Document, PrintOptions, print_documents
 from .app import posted, session_of, set_session, site_of
 from .forms import LABELS, LANGUAGE_NAMES, WORDS, PacketForm, handout_rows, read_packet_form, titles
 from .previews import image_size
@@ -115,6 +116,8 @@ class Shown:
     size: tuple[int, int] = (0, 0)            # their width and height in pixels
     email: EmailResult | None = None
     email_problem: str = ""
+    printed: str = ""                         # what the printer did, in a sentence
+    print_problem: str = ""
 
 
 def _packet(request: Request, form: PacketForm | None = None, shown: Shown | None = None,
@@ -128,7 +131,8 @@ def _packet(request: Request, form: PacketForm | None = None, shown: Shown | Non
     return page(request, "packet_form.html" if fragment else "packet.html", status, page="packet", form=form,
                 shown=shown or Shown(), handouts=rows, titles={row["id"]: row["title"] for row in rows}, labels=LABELS,
                 kinds=sorted({row["kind"] for row in rows}), languages=languages, language_names=LANGUAGE_NAMES,
-                email_ready=site.email_options() is not None)
+                email_ready=site.email_options() is not None, printer=site.options.printer,
+                two_sided=form.values.get("two_sided", "yes" if site.options.print_duplex else "no") == "yes")
 
 
 async def packet_page(request: Request) -> Response:
@@ -258,3 +262,46 @@ async def email(request: Request) -> Response:
 
 def _kind(error: Exception) -> str:
     return {SmtpError: "mail server", OutboxBusy: "outbox busy", OutboxError: "outbox"}[type(error)]
+
+
+# A nurse waits at the page while the printer works: long enough for a queue of a few jobs, never for ever.
+PRINT_WAIT_SECONDS = 120
+
+
+async def print_packet(request: Request) -> Response:
+    site = site_of(request)
+    form = await _read(request)
+    form.values["two_sided"] = "yes" if (await posted(request)).get("two_sided") else "no"
+    if site.options.printer is None:
+        return _packet(request, form, Shown(print_problem="Printing is not set up for this page: ask whoever runs "
+                                                          "it to give it a printer."), 409)
+    made = await _made(request, form)
+    if made is None:
+        return _packet(request, form, status=422)
+    ask, user = form.request, session_of(request).user
+    options = PrintOptions(site.options.printer, user, form.values["two_sided"] == "yes", wait=True,
+                           wait_limit=PRINT_WAIT_SECONDS)
+    # A few jobs at once, never a queue of waiting threads: a printer that hangs must not hold every page.
+    if not site.print_slots.acquire(blocking=False):
+        return _packet(request, form, Shown(print_problem="Not printed: other packets are being printed from this "
+                                                          "page just now. Press Print again in a moment."), 503)
+    problems: list = []
+
+    def send():
+        try:
+            return print_documents([Document(f"MRN {ask.patient.mrn}", made.data)], options,
+                                   on_problem=problems.append, fix="see to the printer, then press Print again")
+        finally:
+            site.print_slots.release()
+    try:
+        summary = await run_in_threadpool(send)
+    except HandoutError as error:
+        await site.audit.note(user, "print", ask.patient.mrn, ask.handouts, result="not printed: printer")
+        return _packet(request, form, Shown(print_problem=f"Not printed: {error.text(WORDS)}"), 503)
+    if problems:
+        await site.audit.note(user, "print", ask.patient.mrn, ask.handouts, result="not printed")
+        return _packet(request, form, Shown(print_problem=problems[0].text(WORDS)), 503)
+    await site.audit.note(user, "print", ask.patient.mrn, ask.handouts, result="printed")
+    sides = "both sides" if options.duplex else "one side"
+    return _packet(request, form, Shown(printed=f"Printed on {site.options.printer}: {summary.pages} pages, on "
+                                                f"{sides} of the paper. Collect them from the printer."))
