@@ -43,7 +43,7 @@ class _Flags(dict):
         return "--" + option.replace("_", "-")
 
 
-FLAGS = _Flags(print_run="'handouts batch --printer'", wait="--wait", email="the manifest's email column", dob="the manifest's dob column",
+FLAGS = _Flags(print_run="'handouts batch'", email="the manifest's email column", dob="the manifest's dob column",
                handouts="the manifest's handouts column", email_run="'handouts email'", list="run 'handouts list'",
                password="HANDOUTS_SMTP_PASSWORD", where_cafile=" (or HANDOUTS_SMTP_CAFILE)",
                 where_password=" in the environment variable HANDOUTS_SMTP_PASSWORD",
@@ -253,13 +253,29 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
                            jobs=jobs or os.cpu_count() or 1, cover=cover, print_file=print_file, duplex=duplex,
                            shard=shard_numbers, force=force, allow_expired=allow_expired, today=_today(),
                            date_order=date_order, encoding=encoding)
+    printing = check_batch_printer(printer, duplex, wait, wait_limit) if printer else None
+    progress = Progress(manifest, lambda text: click.echo(text, err=True, nl=False)) if sys.stderr.isatty() else None
+    results: list = []
+    on_row = _row_teller(progress, verbose, results)
+    not_printed = 0
     try:
-        printing = check_batch_printer(printer, duplex, wait, wait_limit) if printer else None
+        with StopSignals() as stop:
+            try:
+                summary = run_batch(manifest, options, on_row, on_warning=lambda warning: _message(progress, _said(warning)),
+                                    stop=stop)
+            finally:
+                if progress is not None:
+                    progress.finish()
+            _batch_lines(summary)
+            if printing is not None and not summary.stopped:
+                not_printed = print_batch(manifest, out_dir, results, summary, printing, force, stop)
     except HandoutError as error:
         _fail(error)
-    progress = Progress(manifest, lambda text: click.echo(text, err=True, nl=False)) if sys.stderr.isatty() else None
-    results = []
+    _batch_end(summary, stop, print_file is not None, not_printed)
 
+
+def _row_teller(progress: Progress | None, verbose: bool, results: list):
+    """What batch does with each row's result: its problems told, the row kept (for printing), progress."""
     def on_row(result) -> None:
         for message in result.warnings + result.errors:
             _message(progress, _said(message))
@@ -270,26 +286,10 @@ def batch(manifest: Path, out_dir: Path, clinic: Path | None, content: Path, job
                      err=False)
         if progress is not None:
             progress.update()
-
-    try:
-        with StopSignals() as stop:
-            summary = run_batch(manifest, options, on_row, on_warning=lambda warning: _message(progress, _said(warning)), stop=stop)
-    except HandoutError as error:
-        _fail(error)
-    finally:
-        if progress is not None:
-            progress.finish()
-    not_printed = 0
-    if printing is not None and not summary.stopped:
-        try:
-            not_printed = print_batch(manifest, out_dir, results, summary, printing, force, stop)
-        except HandoutError as error:
-            click.echo(_said(error), err=True)
-            not_printed = 1
-    _batch_end(summary, stop, print_file is not None, not_printed)
+    return on_row
 
 
-def _batch_end(summary, stop, print_file_asked: bool, not_printed: int = 0) -> None:
+def _batch_lines(summary) -> None:
     packets = "packet" if summary.written == 1 else "packets"
     click.echo(f"{summary.written} {packets} written, {summary.unchanged} unchanged, {summary.failed} failed; "
                f"{summary.pages} pages in {summary.seconds:.1f} s "
@@ -299,6 +299,9 @@ def _batch_end(summary, stop, print_file_asked: bool, not_printed: int = 0) -> N
         made = summary.print_file
         click.echo(f"Print file: {made.path}  {made.pages} pages ({made.blank_pages} blank)  "
                    f"{made.size / 1024 / 1024:.1f} MB")
+
+
+def _batch_end(summary, stop, print_file_asked: bool, not_printed: int) -> None:
     if summary.stopped:
         click.echo(stop.message(summary.written, summary.unchanged, summary.report, print_file_asked), err=True)
         sys.exit(stop.exit_status)

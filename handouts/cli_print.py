@@ -79,10 +79,14 @@ def print_(pdfs: tuple[Path, ...], printer: str, duplex: bool | None, copies: in
 
 def check_batch_printer(printer: str, duplex: bool, wait: bool, wait_limit: float):
     """The print options of a batch, once its printer is known to take them: before any packet is made."""
+    from .cli import _fail
     from .printing import PrintOptions, check_printer
     from .delivery.printer import open_printer
     options = PrintOptions(printer, staff_user(), duplex, wait=wait, wait_limit=wait_limit)
-    check_printer(open_printer(printer), options, set())
+    try:
+        check_printer(open_printer(printer), options, set())
+    except HandoutError as error:
+        _fail(error)
     return options
 
 
@@ -98,9 +102,13 @@ def print_batch(manifest: Path, out_dir: Path, results: list, summary, options, 
     else:
         documents = batch_documents(manifest, out_dir, results)
     fix = "see to the printer, then run the same command again: it prints only what is left"
-    with PrintLog(out_dir) as log:
-        printed = print_documents(documents, replace(options, force=force), log,
-                                  on_problem=lambda told: click.echo(_said(told), err=True), stop=stop, fix=fix)
+    try:
+        with PrintLog(out_dir) as log:
+            printed = print_documents(documents, replace(options, force=force), log,
+                                      on_problem=lambda told: click.echo(_said(told), err=True), stop=stop, fix=fix)
+    except HandoutError as error:        # the packets are made: said, and the batch's own end still follows
+        click.echo(_said(error), err=True)
+        return len(documents)
     for line in printed.lines():
         click.echo(line)
     if printed.already:

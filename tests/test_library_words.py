@@ -59,7 +59,7 @@ def _messages(path: Path) -> list[tuple[int, str]]:
 
 
 # The command's own modules: options in, one library call, words out. Everything else is the library.
-CLI_MODULES = ("cli.py", "cli_options.py", "cli_web.py")
+CLI_MODULES = ("cli.py", "cli_options.py", "cli_web.py", "cli_print.py")
 
 
 def test_no_library_module_writes_a_flag_into_a_message():
