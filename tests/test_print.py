@@ -148,6 +148,20 @@ def test_a_printer_that_stops_gives_each_packet_its_error_and_a_rerun_prints_onl
     assert [re.search(r"P-\d", text_of(job.pdf)).group() for job in jobs[2:]] == ["P-2", "P-3", "P-4"]
 
 
+def test_a_stopped_queue_is_sent_nothing_and_each_file_told(tmp_path, cups, printer):
+    assert batch(tmp_path).exit_code == 0
+    cups.tool("cupsdisable", "-r", "Jammed in tray 2", "FrontDesk")
+    packets = [str(tmp_path / "out" / f"P-{k}.pdf") for k in (1, 2)]
+    done = run("print", *packets, "--printer", "FrontDesk", server=cups.server)
+    assert done.exit_code == 1
+    for packet in packets:
+        assert (f"{packet}: print: not sent: the printer is stopped: Jammed in tray 2, paused (paused); see to the "
+                "printer, then print it again\n") in done.output
+    assert "Print: 0 printed, 2 not printed, on FrontDesk;" in done.output
+    assert cups.tool("lpstat", "-o", "FrontDesk") == ""          # nothing left waiting in the queue either
+    assert printer.jobs() == []
+
+
 def test_a_printer_out_of_paper_is_told_per_packet(tmp_path, printer):
     assert batch(tmp_path).exit_code == 0
     printer.control(fail=True)        # the first job fails for want of paper; ippeveprinter then waits for paper
