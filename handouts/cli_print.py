@@ -65,7 +65,8 @@ def print_(pdfs: tuple[Path, ...], printer: str, duplex: bool | None, copies: in
     try:
         with StopSignals() as stop:
             summary = print_documents(documents, options, on_problem=lambda told: click.echo(_said(told), err=True),
-                                      stop=stop, fix="see to the printer, then print it again")
+                                      stop=stop, fix="see to the printer, then print it again",
+                                      on_note=lambda text: click.echo(text, err=True))
     except HandoutError as error:
         _fail(error)
     for line in summary.lines():
@@ -105,7 +106,8 @@ def print_batch(manifest: Path, out_dir: Path, results: list, summary, options, 
     try:
         with PrintLog(out_dir) as log:
             printed = print_documents(documents, replace(options, force=force), log,
-                                      on_problem=lambda told: click.echo(_said(told), err=True), stop=stop, fix=fix)
+                                      on_problem=lambda told: click.echo(_said(told), err=True), stop=stop, fix=fix,
+                                      on_note=lambda text: click.echo(text, err=True))
     except HandoutError as error:        # the packets are made: said, and the batch's own end still follows
         click.echo(_said(error), err=True)
         return len(documents)

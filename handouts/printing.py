@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from .delivery.printer import (COMPLETED, HELD, MEDIA, PENDING, ONE_SIDED, PDF, TWO_SIDED, Capabilities, Printer,
-                               Ticket, open_printer)
+                               Ticket, open_printer, reasons_said)
 from .delivery.printlog import PrintLog, packet_key
 from .errors import Worded
 from .printerrors import NotPrinted, PrinterError, PrintSettingError
@@ -75,28 +75,45 @@ class PrintSummary:
 
 
 Problem = Callable[[NotPrinted], None]
+Note = Callable[[str], None]
 Stop = Callable[[], bool]
+
+
+@dataclass
+class _Run:
+    """What every step of one run shares."""
+
+    printer: Printer
+    options: PrintOptions
+    log: PrintLog | None
+    summary: PrintSummary
+    problem: Problem
+    note: Note
+    stop: Stop
+    fix: str | Worded
 
 
 def print_documents(documents: list[Document], options: PrintOptions, log: PrintLog | None = None,
                     on_problem: Problem | None = None, stop: Stop | None = None,
-                    printer: Printer | None = None, fix: str | Worded = "print it again") -> PrintSummary:
+                    printer: Printer | None = None, fix: str | Worded = "print it again",
+                    on_note: Note | None = None) -> PrintSummary:
     """Send each document as its own job, in order, named "handouts packet K of N" (never the patient).
 
     First the printer is asked what it can do; an option it cannot do raises PrintSettingError before
     anything is sent. Each document not printed is told to ON_PROBLEM with FIX; once the printer stops
-    or cannot be reached, the rest are told as not sent. A document in LOG is skipped (unless the
-    options force it); one printed (or handed over, without waiting) is added to it at once."""
-    problem = on_problem or (lambda told: None)
-    stop = stop or (lambda: False)
+    or cannot be reached, the rest are told as not sent. While a job is followed, what the printer says
+    of itself (out of paper, say) is told to ON_NOTE each time it changes. A document in LOG is skipped
+    (unless the options force it); one printed (or handed over, without waiting) is added to it at once."""
     printer = printer or open_printer(options.printer, options.server)
     check_printer(printer, options, {document.paper for document in documents})
-    summary = PrintSummary(options.printer, options.wait)
+    run = _Run(printer, options, log, PrintSummary(options.printer, options.wait), on_problem or (lambda told: None),
+               on_note or (lambda text: None), stop or (lambda: False), fix)
+    summary = run.summary
     started = time.perf_counter()
     broken: str | None = None            # once set, why nothing more is sent
     try:
         for index, document in enumerate(documents, 1):
-            if stop():
+            if run.stop():
                 summary.stopped = True
                 break
             key = packet_key(document.pdf)
@@ -107,78 +124,77 @@ def print_documents(documents: list[Document], options: PrintOptions, log: Print
                 broken = _refusal(printer)
             if broken is not None:
                 summary.not_printed += 1
-                problem(NotPrinted(document.where, broken, fix, sent=False))
+                run.problem(NotPrinted(document.where, broken, fix, sent=False))
                 continue
-            broken = _one(printer, document, _ticket(options, document, index, len(documents)), options,
-                          key, log, summary, problem, stop, fix)
+            broken = _one(run, document, _ticket(options, document, index, len(documents)), key)
     finally:
         summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _one(printer: Printer, document: Document, ticket: Ticket, options: PrintOptions, key: str,
-         log: PrintLog | None, summary: PrintSummary, problem: Problem, stop: Stop, fix) -> str | None:
+def _one(run: _Run, document: Document, ticket: Ticket, key: str) -> str | None:
     """Send one document and, when waiting, follow it; why nothing more can be sent, or None."""
+    summary = run.summary
     try:
-        job = _submit(printer, document.pdf, ticket, options.wait_limit, stop)
+        job = _submit(run, document.pdf, ticket)
     except PrinterError as error:
         summary.not_printed += 1
         reason = f"printer {error.printer}: {error.reason}"
-        problem(NotPrinted(document.where, reason, fix, sent=False))
+        run.problem(NotPrinted(document.where, reason, run.fix, sent=False))
         return reason
-    summary.pages += document.pages * options.copies
-    if not options.wait:
+    summary.pages += document.pages * run.options.copies
+    if not run.options.wait:
         summary.handed += 1
-        _log(log, key, document, printer, job, "handed to the printer")
+        _log(run, key, document, job, "handed to the printer")
         return None
-    outcome, fault = _follow(printer, job, options.wait_limit, stop)
+    outcome, fault = _follow(run, job, document.where)
     if outcome is None:
         summary.printed += 1
-        _log(log, key, document, printer, job, "printed")
+        _log(run, key, document, job, "printed")
         return None
     if outcome == "stopped":
         summary.handed += 1              # taken, and likely to print: logged, so a rerun does not print it twice
         summary.stopped = True
-        _log(log, key, document, printer, job, "handed to the printer")
+        _log(run, key, document, job, "handed to the printer")
         return None
     summary.not_printed += 1
-    problem(NotPrinted(document.where, outcome, fix, cancelled=fault))
+    run.problem(NotPrinted(document.where, outcome, run.fix, cancelled=fault))
     return outcome if fault else None
 
 
-def _submit(printer: Printer, pdf: bytes, ticket: Ticket, limit: float, stop: Stop) -> str:
+def _submit(run: _Run, pdf: bytes, ticket: Ticket) -> str:
     """Hand the job over; a printer busy with another job (many take one at a time) is asked again."""
-    end = time.monotonic() + limit
+    end = time.monotonic() + run.options.wait_limit
     pause = _FIRST_POLL
     while True:
         try:
-            return printer.submit(pdf, ticket)
+            return run.printer.submit(pdf, ticket)
         except PrinterError as error:
-            if not error.busy or time.monotonic() + pause > end or stop():
+            if not error.busy or time.monotonic() + pause > end or run.stop():
                 raise
         time.sleep(pause)
         pause = min(pause * 1.5, _LONGEST_POLL)
 
 
-def _follow(printer: Printer, job: str, limit: float, stop: Stop) -> tuple[str | None, bool]:
+def _follow(run: _Run, job: str, where: str) -> tuple[str | None, bool]:
     try:
-        return _followed(printer, job, limit, stop)
+        return _followed(run, job, where)
     except PrinterError as error:
         return f"printer {error.printer}: {error.reason}", True
 
 
-def _followed(printer: Printer, job: str, limit: float, stop: Stop) -> tuple[str | None, bool]:
+def _followed(run: _Run, job: str, where: str) -> tuple[str | None, bool]:
     """Wait for JOB: (None, _) once printed; else (what happened, whether it was cancelled here and the
     printer is in no state to go on). ("stopped", False) when asked to stop while it was printing."""
+    printer, limit = run.printer, run.options.wait_limit
     end = time.monotonic() + limit
-    pause = _FIRST_POLL
+    pause, told = _FIRST_POLL, ""
     while True:
         state = printer.job(job)
         if state.finished:
             if state.state == COMPLETED:
                 return None, False
-            said = printer.state().said()
-            return f"the job was {state.said()} (the printer says: {said})", False
+            return f"the job was {state.said()} (the printer says: {printer.state().said()})", False
         here = printer.state()
         waiting = state.state in (PENDING, HELD)
         # A job the printer has started is waited for even when it stops (CUPS finishes the job in hand; a
@@ -190,7 +206,11 @@ def _followed(printer: Printer, job: str, limit: float, stop: Stop) -> tuple[str
             if here.faulty and waiting:
                 return f"the printer is stopped: {here.said()}", True
             return f"not printed within {limit:.0f} s: the job is {state.said()} (the printer says: {here.said()})", True
-        if stop():
+        said = reasons_said(here.reasons)
+        if said and said != told:
+            run.note(f"{where}: print: waiting for the printer, which says: {said}")
+        told = said
+        if run.stop():
             return "stopped", False
         time.sleep(pause)
         pause = min(pause * 1.5, _LONGEST_POLL)
@@ -216,9 +236,9 @@ def _ticket(options: PrintOptions, document: Document, index: int, count: int) -
                   options.copies)
 
 
-def _log(log: PrintLog | None, key: str, document: Document, printer: Printer, job: str, state: str) -> None:
-    if log is not None:
-        log.mark(key, {**document.record, "printer": printer.name, "job": job, "state": state})
+def _log(run: _Run, key: str, document: Document, job: str, state: str) -> None:
+    if run.log is not None:
+        run.log.mark(key, {**document.record, "printer": run.printer.name, "job": job, "state": state})
 
 
 def check_printer(printer: Printer, options: PrintOptions, papers: set[str | None]) -> Capabilities:

@@ -175,6 +175,8 @@ def test_a_printer_out_of_paper_is_told_per_packet(tmp_path, printer):
                                "printed within 3 s: the job is printing (the printer says: ") +
                      r"[^;]*out of paper \(media-empty\)[^;]*\)" + re.escape(fix), done.output)
     assert "Print: 0 printed, 2 not printed" in done.output
+    # While it waits, the nurse is told why, once.
+    assert done.output.count(f"{second}: print: waiting for the printer, which says: out of paper (media-empty)") == 1
 
 
 def test_the_print_file_goes_as_one_two_sided_job(tmp_path, printer):
