@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 from pathlib import Path
 
 import click
 
-from .errors import HandoutError
+from .errors import HandoutError, one_line
 
 _PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
 printer_option = click.option("--printer", metavar="NAME|URI",
@@ -54,12 +55,14 @@ def print_(pdfs: tuple[Path, ...], printer: str, duplex: bool | None, copies: in
     from .cli import EXIT_CONTENT, _fail, _said
     from .printing import PrintOptions, print_documents, read_document
     from .stopping import StopSignals
+    # pypdf's warnings about a damaged file quote its bytes, which may be a patient's: the message below says it.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     documents = []
     for path in pdfs:
         try:
             documents.append(read_document(str(path), path.read_bytes()))
         except (ValueError, OSError) as error:
-            click.echo(f"{path}: expected a PDF to print, found {error}; nothing was sent", err=True)
+            click.echo(one_line(f"{path}: expected a PDF to print, found {error}; nothing was sent"), err=True)
             sys.exit(EXIT_CONTENT)
     options = PrintOptions(printer, staff_user(), duplex, copies, media and media.lower(), wait, wait_limit)
     try:

@@ -36,6 +36,7 @@ class PrinterError(HandoutError):
     printed: int = 0              # documents this run had printed (or handed over) before it stopped
     left: int = 0                 # documents it did not send
     busy: bool = False            # the printer can take the job later: it is still busy with another
+    code: int | None = None       # the IPP status code of the answer, when there was one
 
     def _said(self, words: Mapping[str, str]) -> str:
         done = f"; {self.printed} printed before it, {self.left} not sent" if self.printed or self.left else ""

@@ -9,14 +9,16 @@ from typing import Callable
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from .delivery.printer import (COMPLETED, HELD, MEDIA, PENDING, ONE_SIDED, PDF, TWO_SIDED, Capabilities, Printer,
+from .delivery.printer import (COMPLETED, GONE, HELD, MEDIA, PENDING, ONE_SIDED, PDF, TWO_SIDED, Capabilities, Printer,
                                Ticket, open_printer, reasons_said)
 from .delivery.printlog import PrintLog, packet_key
 from .errors import Worded
 from .printerrors import NotPrinted, PrinterError, PrintSettingError
 
 _FIRST_POLL, _LONGEST_POLL = 0.1, 1.0      # seconds between looks at a job: soon at first, then each second
+_CANCEL_SECONDS = 10
 _SIZES = {"letter": (612, 792), "a4": (595, 842)}
+_STOPPED, _GONE = "stopped", "gone"        # how a followed job ended besides printing or failing
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class PrintSummary:
     printer: str
     wait: bool
     printed: int = 0                     # followed until the printer said completed
-    handed: int = 0                      # taken by the printer, not followed
+    handed: int = 0                      # taken by the printer, not followed (or its end not known)
     already: int = 0                     # in the print log from an earlier run
     not_printed: int = 0
     pages: int = 0                       # pages handed to the printer (copies counted)
@@ -69,6 +71,8 @@ class PrintSummary:
 
     def lines(self) -> list[str]:
         done = f"{self.printed} printed" if self.wait else f"{self.handed} handed to the printer (not followed)"
+        if self.wait and self.handed:
+            done += f", {self.handed} handed to the printer (how they ended is not known)"
         already = f", {self.already} already printed" if self.already else ""
         return [f"Print: {done}{already}, {self.not_printed} not printed, on {self.printer}; {self.pages} pages "
                 f"in {self.seconds:.1f} s ({self.pages_per_minute:.0f} pages per minute)"]
@@ -135,8 +139,9 @@ def print_documents(documents: list[Document], options: PrintOptions, log: Print
 def _one(run: _Run, document: Document, ticket: Ticket, key: str) -> str | None:
     """Send one document and, when waiting, follow it; why nothing more can be sent, or None."""
     summary = run.summary
+    end = time.monotonic() + run.options.wait_limit      # one limit for handing the job over and following it
     try:
-        job = _submit(run, document.pdf, ticket)
+        job = _submit(run, document.pdf, ticket, end)
     except PrinterError as error:
         summary.not_printed += 1
         reason = f"printer {error.printer}: {error.reason}"
@@ -147,24 +152,26 @@ def _one(run: _Run, document: Document, ticket: Ticket, key: str) -> str | None:
         summary.handed += 1
         _log(run, key, document, job, "handed to the printer")
         return None
-    outcome, fault = _follow(run, job, document.where)
+    outcome, fault, cancelled = _follow(run, job, document.where, ticket.user, end)
     if outcome is None:
         summary.printed += 1
         _log(run, key, document, job, "printed")
         return None
-    if outcome == "stopped":
-        summary.handed += 1              # taken, and likely to print: logged, so a rerun does not print it twice
-        summary.stopped = True
+    if outcome in (_STOPPED, _GONE):
+        # Taken, and likely to print, or printed: logged, so a rerun does not print it twice.
+        summary.handed += 1
+        summary.stopped = summary.stopped or outcome == _STOPPED
+        if outcome == _GONE:
+            run.note(f"{document.where}: print: handed to the printer; it keeps no record to say how the job ended")
         _log(run, key, document, job, "handed to the printer")
         return None
     summary.not_printed += 1
-    run.problem(NotPrinted(document.where, outcome, run.fix, cancelled=fault))
+    run.problem(NotPrinted(document.where, outcome, run.fix, cancelled=cancelled))
     return outcome if fault else None
 
 
-def _submit(run: _Run, pdf: bytes, ticket: Ticket) -> str:
+def _submit(run: _Run, pdf: bytes, ticket: Ticket, end: float) -> str:
     """Hand the job over; a printer busy with another job (many take one at a time) is asked again."""
-    end = time.monotonic() + run.options.wait_limit
     pause = _FIRST_POLL
     while True:
         try:
@@ -176,42 +183,64 @@ def _submit(run: _Run, pdf: bytes, ticket: Ticket) -> str:
         pause = min(pause * 1.5, _LONGEST_POLL)
 
 
-def _follow(run: _Run, job: str, where: str) -> tuple[str | None, bool]:
+def _follow(run: _Run, job: str, where: str, user: str, end: float) -> tuple[str | None, bool, bool]:
+    """Wait for JOB: (None, ...) once printed; else (what happened, whether the printer is in no state to
+    go on, whether the job was cancelled here). _STOPPED when asked to stop, _GONE when its end is unknown."""
     try:
-        return _followed(run, job, where)
+        outcome, fault = _followed(run, job, where, end)
     except PrinterError as error:
-        return f"printer {error.printer}: {error.reason}", True
+        return f"printer {error.printer}: {error.reason}; the job may still print", True, False
+    if not fault:
+        return outcome, False, False
+    if _cancelled(run.printer, job, user):
+        return outcome, True, True
+    # Say so: a nurse told "cancelled" would print it again, and then get it twice.
+    return f"{outcome}; it could not be cancelled, so it may still print: check the printer's queue", True, False
 
 
-def _followed(run: _Run, job: str, where: str) -> tuple[str | None, bool]:
-    """Wait for JOB: (None, _) once printed; else (what happened, whether it was cancelled here and the
-    printer is in no state to go on). ("stopped", False) when asked to stop while it was printing."""
+def _cancelled(printer: Printer, job: str, user: str) -> bool:
+    """Cancel JOB as USER (its owner); whether the printer then says it is finished, within a few seconds
+    (a printer stops a job it has started in its own time)."""
+    end = time.monotonic() + _CANCEL_SECONDS
+    try:
+        printer.cancel(job, user)
+        while not printer.job(job).finished:
+            if time.monotonic() > end:
+                return False
+            time.sleep(_FIRST_POLL)
+    except PrinterError:
+        return False
+    return True
+
+
+def _followed(run: _Run, job: str, where: str, end: float) -> tuple[str | None, bool]:
+    """Wait for JOB until END: (None, False) once printed; else (what happened, whether to cancel it)."""
     printer, limit = run.printer, run.options.wait_limit
-    end = time.monotonic() + limit
     pause, told = _FIRST_POLL, ""
     while True:
         state = printer.job(job)
+        if state.state == GONE:
+            return _GONE, False
         if state.finished:
             if state.state == COMPLETED:
                 return None, False
             return f"the job was {state.said()} (the printer says: {printer.state().said()})", False
         here = printer.state()
         waiting = state.state in (PENDING, HELD)
-        # A job the printer has started is waited for even when it stops (CUPS finishes the job in hand; a
-        # printer out of paper goes on once paper is in); one it has not started is taken back at once.
-        if (here.faulty and waiting) or state.state == HELD or time.monotonic() > end:
-            printer.cancel(job)
-            if state.state == HELD:
-                return f"the printer held the job ({state.said()})", True
-            if here.faulty and waiting:
-                return f"the printer is stopped: {here.said()}", True
-            return f"not printed within {limit:.0f} s: the job is {state.said()} (the printer says: {here.said()})", True
+        # A job the printer has started is waited for even when it stops (a printer out of paper goes on
+        # once paper is in); one it has not started is taken back at once.
+        if state.state == HELD:
+            return f"the printer held the job ({state.said()})", True
+        if here.faulty and waiting:
+            return f"the printer is stopped: {here.said()}", True
+        if time.monotonic() > end:
+            return f"no end within {limit:.0f} s: the job is {state.said()} (the printer says: {here.said()})", True
         said = reasons_said(here.reasons)
         if said and said != told:
             run.note(f"{where}: print: waiting for the printer, which says: {said}")
         told = said
         if run.stop():
-            return "stopped", False
+            return _STOPPED, False
         time.sleep(pause)
         pause = min(pause * 1.5, _LONGEST_POLL)
 
@@ -269,9 +298,15 @@ def check_printer(printer: Printer, options: PrintOptions, papers: set[str | Non
 def read_document(where: str, data: bytes, record: dict | None = None) -> Document:
     """DATA as a document to print; PrinterError-free: a file that is not a PDF raises ValueError."""
     try:
-        PdfReader(io.BytesIO(data)).pages[0]
+        reader = PdfReader(io.BytesIO(data))
+        locked = reader.is_encrypted
+        if not locked:
+            reader.pages[0]
     except (PdfReadError, IndexError, ValueError, OSError) as error:
         raise ValueError(f"not a PDF that can be read ({error})") from None
+    if locked:
+        raise ValueError("a PDF locked with a password (an emailed copy: print the packet as it was made, "
+                         "from the packets folder or the web page)")
     return Document(where, data, record or {})
 
 

@@ -127,9 +127,10 @@ class IppEvePrinter:
 
 
 class Cups:
-    """A cupsd of the test's own on 127.0.0.1 (its own folders, no browsing, no web interface)."""
+    """A cupsd of the test's own on 127.0.0.1 (its own folders, no browsing, no web interface), keeping no
+    document and each finished job's history for HISTORY ("60" seconds, or "No")."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, history: str = "60"):
         need("cupsd", "lpadmin", "lp", "lpstat", "lpoptions")
         self.folder = folder
         for name in ("spool", "cache", "state", "log", "run"):
@@ -138,7 +139,7 @@ class Cups:
         self.server = f"localhost:{self.port}"
         (folder / "cupsd.conf").write_text(
             f"Listen 127.0.0.1:{self.port}\nLogLevel warn\nBrowsing No\nWebInterface No\nDefaultAuthType None\n"
-            "PreserveJobFiles No\nPreserveJobHistory No\nMaxJobs 2000\n"
+            f"PreserveJobFiles No\nPreserveJobHistory {history}\nMaxJobs 2000\n"
             "<Location />\n  Order allow,deny\n  Allow 127.0.0.1\n</Location>\n"
             "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n")
         files = [f"ServerRoot {folder}", f"RequestRoot {folder}/spool", f"CacheDir {folder}/cache",

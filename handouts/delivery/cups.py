@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 from ..printerrors import PrinterError
-from .printer import (COMPLETED, HELD, PENDING, PROCESSING, TWO_SIDED, Capabilities, JobState, PrinterState,
+from .printer import (GONE, HELD, PENDING, PROCESSING, TWO_SIDED, Capabilities, JobState, PrinterState,
                       Ticket)
 
 _ASK_SECONDS = 15
@@ -26,6 +26,7 @@ class CupsQueue:
 
     def __init__(self, name: str, server: str | None = None):
         self.name = name
+        self.queue = name
         self.server = server
         if not _NAME.fullmatch(name):
             raise PrinterError(name, "is neither a CUPS queue name nor an ipp:// or ipps:// address",
@@ -42,19 +43,23 @@ class CupsQueue:
                 sides = ("one-sided",) + tuple(_DUPLEX[choice] for choice in choices if choice in _DUPLEX)
             elif key.split("/")[0] == "PageSize":
                 media = tuple(_PAGE_SIZES.get(choice, choice) for choice in choices)
-        if sides is None and not options.strip():
+        if sides is None and options.strip():
+            sides = ("one-sided",)             # the queue's options have no Duplex: it prints on one side
+        elif sides is None:
             # No PPD to read (a raw or driverless queue seen from afar): the queue's type bits still say duplex.
             found = re.search(r"printer-type=(\d+)", self._run("lpoptions", "-p", self.name, check=False))
-            if found and int(found.group(1)) & _PRINTER_TYPE_DUPLEX:
-                sides = ("one-sided", TWO_SIDED)
+            if found:
+                duplex = int(found.group(1)) & _PRINTER_TYPE_DUPLEX
+                sides = ("one-sided", TWO_SIDED) if duplex else ("one-sided",)
         # CUPS makes copies itself and turns PDF into what the printer takes.
         return Capabilities(sides=sides, media=media, copies=(1, 9999), formats=None)
 
     def state(self) -> PrinterState:
         shown = self._run("lpstat", "-l", "-p", self.name, check=False)
         first, _, rest = shown.partition("\n")
-        if not first.startswith(f"printer {self.name} "):
+        if not first.lower().startswith(f"printer {self.name.lower()} "):
             self._unknown()
+        self.queue = first.split()[1]          # as CUPS spells it: names are the same in any case
         accepting = "not accepting" not in self._run("lpstat", "-a", self.name, check=False)
         lines = [line.strip() for line in rest.splitlines()]
         alerts = next((line.partition(":")[2].split() for line in lines if line.startswith("Alerts:")), [])
@@ -77,17 +82,15 @@ class CupsQueue:
         return found.group(2)
 
     def job(self, job_id: str) -> JobState:
-        """Where the job is. lpstat tells a job still in the queue from one that has left it, not a printed
-        job from one cancelled at the server (and a server that keeps no history, as a clinic's should not,
-        forgets both at once): a job that has left the queue counts as printed."""
-        listed = self._run("lpstat", "-l", "-W", "not-completed", "-o", self.name, check=False)
-        block = _job_block(listed, f"{self.name}-{job_id}")
+        """Where the job is: still in the queue (lpstat), or how it ended (the server's IPP answer)."""
+        listed = self._run("lpstat", "-l", "-W", "not-completed", "-o", self.name)
+        block = _job_block(listed, f"{self.queue}-{job_id}")
         if block is None:
-            return JobState(COMPLETED)
+            return self._finished(job_id)
         alerts = next((line.partition(":")[2].split() for line in block if line.startswith("Alerts:")), [])
         # A job put back in the queue when it stopped keeps "job-printing" among its reasons; only the
         # queue's own line says which job is printing now.
-        printing = f" now printing {self.name}-{job_id}." in self._run("lpstat", "-p", self.name, check=False)
+        printing = f" now printing {self.queue}-{job_id}." in self._run("lpstat", "-p", self.name)
         state = PENDING
         if printing:
             state = PROCESSING
@@ -95,8 +98,22 @@ class CupsQueue:
             state = HELD
         return JobState(state, tuple(alert for alert in alerts if alert != "job-printing" or printing))
 
-    def cancel(self, job_id: str) -> None:
-        self._run("cancel", f"{self.name}-{job_id}", check=False)
+    def _finished(self, job_id: str) -> JobState:
+        """How a job that has left the queue ended, as the CUPS server says over IPP (lpstat cannot tell a
+        printed job from a cancelled one); GONE when the server keeps no history or cannot be asked so."""
+        server = self.server or os.environ.get("CUPS_SERVER") or "localhost:631"
+        if "/" in server:
+            return JobState(GONE)              # a local socket: no IPP address to ask
+        host = server if ":" in server.rsplit("]", 1)[-1] else f"{server}:631"
+        from .ipp import IppPrinter
+        try:
+            return IppPrinter(f"ipp://{host}/printers/{self.queue}").job(job_id)
+        except PrinterError:
+            return JobState(GONE)
+
+    def cancel(self, job_id: str, user: str) -> None:
+        # As the job's owner: CUPS lets only the owner (or an administrator) cancel a job.
+        self._run("cancel", "-U", user, f"{self.queue}-{job_id}", check=False)
 
     def _unknown(self) -> None:
         if "scheduler is running" not in self._run("lpstat", "-r", check=False):

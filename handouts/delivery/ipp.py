@@ -5,7 +5,7 @@ import asyncio
 from typing import Any
 
 from ..printerrors import PrinterError
-from .printer import PDF, Capabilities, JobState, PrinterState, Ticket
+from .printer import GONE, PDF, Capabilities, JobState, PrinterState, Ticket
 
 _ASK_SECONDS = 15           # a question to the printer
 _SEND_SECONDS = 120         # a whole document: a 2,000-page print file is tens of MB
@@ -14,6 +14,7 @@ _PRINTER_ATTRIBUTES = ["printer-name", "printer-state", "printer-state-reasons",
                        "document-format-supported"]
 _JOB_ATTRIBUTES = ["job-state", "job-state-reasons", "job-state-message"]
 _STOPPED = 5                # printer-state
+_NOT_FOUND = 0x0406
 # IPP status codes (RFC 8011 13.1) a printer answers a job with, in words.
 _STATUS = {0x0400: "it found the request bad", 0x0401: "it forbids this user to print",
            0x0402: "it asks for a sign-in, which this tool does not give",
@@ -71,16 +72,22 @@ class IppPrinter:
         return str(jobs[0].get("job-id", ""))
 
     def job(self, job_id: str) -> JobState:
-        answer = self._ask(9, {"operation-attributes-tag": {"job-id": int(job_id),
-                                                           "requested-attributes": _JOB_ATTRIBUTES}})
+        try:
+            answer = self._ask(9, {"operation-attributes-tag": {"job-id": int(job_id),
+                                                               "requested-attributes": _JOB_ATTRIBUTES}})
+        except PrinterError as error:
+            if error.code == _NOT_FOUND:
+                return JobState(GONE)     # finished and forgotten (a CUPS server that keeps no job history)
+            raise
         found = (answer.get("jobs") or [{}])[0]
         return JobState(int(found.get("job-state") or 0),
                         tuple(str(reason) for reason in _values(found.get("job-state-reasons"))),
                         str(found.get("job-state-message") or ""))
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, job_id: str, user: str) -> None:
+        # As the job's owner: printers and CUPS let only the owner (or an operator) cancel a job.
         try:
-            self._ask(8, {"operation-attributes-tag": {"job-id": int(job_id)}})
+            self._ask(8, {"operation-attributes-tag": {"job-id": int(job_id)}}, user=user)
         except PrinterError:
             pass                  # finished meanwhile, or the printer went away: nothing left to cancel here
 
@@ -96,16 +103,24 @@ class IppPrinter:
 
     async def _exchange(self, operation, message: dict, seconds: float) -> dict[str, Any]:
         from pyipp import IPP
-        from pyipp.exceptions import IPPConnectionError, IPPConnectionUpgradeRequired, IPPError, IPPResponseError
+        from pyipp.exceptions import (IPPConnectionError, IPPConnectionUpgradeRequired, IPPError, IPPParseError,
+                                      IPPResponseError)
         try:
             async with IPP(self.name, request_timeout=int(seconds)) as client:
-                return await client.execute(operation, message)
+                # pyipp's own timeout covers the request, not the reading of the answer: this covers both.
+                return await asyncio.wait_for(client.execute(operation, message), seconds + 5)
+        except asyncio.TimeoutError:
+            raise PrinterError(self.name, f"did not answer within {seconds:.0f} s",
+                               "check that it is switched on and that the address is right") from None
         except IPPConnectionUpgradeRequired:
             raise PrinterError(self.name, "it asks for an encrypted connection",
                                "use its ipps:// address") from None
         except IPPConnectionError:
             raise PrinterError(self.name, f"cannot be reached (connection refused, or no answer within {seconds:.0f} s)",
                                "check that it is switched on and that the address is right") from None
+        except IPPParseError:
+            raise PrinterError(self.name, "answered, but not in IPP: no printer at that address",
+                               "check the address (it usually ends in /ipp/print)") from None
         except IPPResponseError as error:
             status = (error.args[1] if len(error.args) > 1 else {}).get("status-code", "?")
             raise PrinterError(self.name, f"answered HTTP {status}: not an IPP printer at that address",
@@ -115,4 +130,7 @@ class IppPrinter:
                 "status-code")
             said = _STATUS.get(code, f"it refused the request (IPP status 0x{code or 0:04x})")
             raise PrinterError(self.name, said, "see to the printer, or choose another",
-                               busy=code in (0x0507, 0x0509)) from None
+                               busy=code in (0x0507, 0x0509), code=code) from None
+        except Exception as error:          # an answer pyipp could not read (an error page not in UTF-8, say)
+            raise PrinterError(self.name, f"gave an answer that could not be read ({type(error).__name__})",
+                               "check the address (it usually ends in /ipp/print)") from None

@@ -10,10 +10,13 @@ MEDIA = {"letter": "na_letter_8.5x11in", "a4": "iso_a4_210x297mm"}
 ONE_SIDED, TWO_SIDED = "one-sided", "two-sided-long-edge"      # handouts are portrait: bind on the long edge
 PDF = "application/pdf"
 
-# Job states as IPP numbers them (RFC 8011 5.3.7).
+# Job states as IPP numbers them (RFC 8011 5.3.7), and GONE: the printer or CUPS keeps no record of the job
+# (finished, and its history not kept), so whether it printed cannot be known.
 PENDING, HELD, PROCESSING, STOPPED, CANCELED, ABORTED, COMPLETED = range(3, 10)
-FINISHED = (CANCELED, ABORTED, COMPLETED)
-JOB_STATES = {PENDING: "waiting", HELD: "held", PROCESSING: "printing", STOPPED: "stopped",
+GONE = 0
+FINISHED = (CANCELED, ABORTED, COMPLETED, GONE)
+JOB_STATES = {GONE: "no longer known to the printer", PENDING: "waiting", HELD: "held", PROCESSING: "printing",
+              STOPPED: "stopped",
               CANCELED: "cancelled", ABORTED: "aborted by the printer", COMPLETED: "completed"}
 
 # What a printer's state reasons (RFC 8011 5.4.12, PWG 5100.9) mean, in a nurse's words.
@@ -33,7 +36,7 @@ _REASONS = {
 }
 _SEVERITY = re.compile(r"-(report|warning|error)$")
 _STATE_WORDS = {"idle", "ready", "printing", "processing", "stopped", "paused", "ready to print"}
-_QUIET = {"none", "job-printing", "job-incoming", "job-queued", "job-completed-successfully",
+_QUIET = {"none", "cups-waiting-for-job-completed", "job-printing", "job-incoming", "job-queued", "job-completed-successfully",
           "processing-to-stop-point", "job-data-insufficient", "job-fetchable", "printer-stopped"}
 
 
@@ -119,7 +122,7 @@ class Printer(Protocol):
 
     def job(self, job_id: str) -> JobState: ...
 
-    def cancel(self, job_id: str) -> None: ...
+    def cancel(self, job_id: str, user: str) -> None: ...
 
 
 def is_uri(target: str) -> bool:

@@ -303,5 +303,7 @@ async def print_packet(request: Request) -> Response:
         return _packet(request, form, Shown(print_problem=problems[0].text(WORDS)), 503)
     await site.audit.note(user, "print", ask.patient.mrn, ask.handouts, result="printed")
     sides = "both sides" if options.duplex else "one side"
-    return _packet(request, form, Shown(printed=f"Printed on {site.options.printer}: {summary.pages} pages, on "
-                                                f"{sides} of the paper. Collect them from the printer."))
+    done = "Printed on" if summary.printed else "Handed to"
+    unknown = "" if summary.printed else " The printer keeps no record to say it has printed: check the tray."
+    return _packet(request, form, Shown(printed=f"{done} {site.options.printer}: {summary.pages} pages, on "
+                                                f"{sides} of the paper. Collect them from the printer.{unknown}"))
