@@ -19,7 +19,7 @@ START_SECONDS = 20            # every wait for a server is bounded
 # the environment (IPP_SIDES, IPP_JOB_NAME, IPP_COPIES, IPP_MEDIA or IPP_MEDIA_COL, ...). It keeps both,
 # then does what control.json asks: fail as a printer out of paper does, or run a command after a job.
 _JOB_SCRIPT = '''#!{python}
-import json, os, pathlib, shutil, subprocess, sys
+import json, os, pathlib, shutil, subprocess, sys, time
 folder = pathlib.Path({folder!r})
 control = json.loads((folder / "control.json").read_text()) if (folder / "control.json").is_file() else {{}}
 number = len(list(folder.glob("job-*.json"))) + 1
@@ -27,6 +27,7 @@ shutil.copyfile(sys.argv[1], folder / f"job-{{number}}.pdf")
 attributes = {{k: v for k, v in os.environ.items() if k.startswith("IPP_")}}
 (folder / f"job-{{number}}.json").write_text(json.dumps(attributes))
 if control.get("fail"):
+    time.sleep(control.get("delay", 0))
     print("STATE: +media-empty-error", file=sys.stderr, flush=True)
     sys.exit(1)
 after = control.get("after", {{}}).get(os.environ.get("IPP_JOB_NAME", ""))

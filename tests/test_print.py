@@ -189,17 +189,19 @@ def test_a_cups_server_that_keeps_no_history_is_not_taken_to_say_printed(tmp_pat
     assert len(printer.jobs(4)) == 4
 
 
-def test_a_job_cancelled_at_the_printer_behind_cups_is_not_printed_nor_logged(tmp_path, cups, printer):
-    printer.control(fail=True)        # out of paper: the printer ends the job, CUPS says it was cancelled there
-    done = batch(tmp_path, "--printer", "FrontDesk", "--wait", "--wait-limit", "5", server=cups.server)
+def test_a_job_cancelled_behind_cups_is_not_counted_printed_nor_logged(tmp_path, cups, printer):
+    # Someone cancels the job at the CUPS server while the printer has it. (A printer that aborts a job, out of
+    # paper, is reported by CUPS as cancelled at the printer most times, but as completed in 2 runs of about
+    # 20 here: its IPP backend can miss the end, so that case is not asserted.)
+    printer.control(after={"handouts packet 1 of 4": ["cancel", "-h", cups.server, "-a", "FrontDesk"]})
+    done = batch(tmp_path, "--printer", "FrontDesk", "--wait", server=cups.server)
     assert done.exit_code == 1
     manifest = tmp_path / "patients.csv"
-    assert (f"{manifest}:2: MRN P-1: print: not printed: the job was cancelled (the printer says: Print job "
-            "canceled at printer, out of paper (media-empty))") in done.output
-    assert "Print: 0 printed, 4 not printed" in done.output
-    # Nothing logged as printed: a rerun prints every packet. (ippeveprinter keeps its second job waiting for
-    # paper until it is stopped, so the rerun itself is not made here.)
-    assert not (tmp_path / "out" / "print.log").exists() or (tmp_path / "out" / "print.log").read_text() == ""
+    assert re.search(re.escape(f"{manifest}:2: MRN P-1: print: not printed: the job was cancelled") + r"[^;]*; " +
+                     re.escape("see to the printer, then run the same command again"), done.output)
+    assert "Print: 3 printed, 1 not printed" in done.output
+    logged = [json.loads(line) for line in (tmp_path / "out" / "print.log").read_text().splitlines()]
+    assert [entry["mrn"] for entry in logged] == ["P-2", "P-3", "P-4"]
 
 
 def test_a_printer_out_of_paper_is_told_per_packet(tmp_path, printer):
