@@ -11,9 +11,8 @@ import click
 from .errors import HandoutError, one_line
 
 _PAPERS = click.Choice(["letter", "a4"], case_sensitive=False)
-printer_option = click.option("--printer", metavar="NAME|URI",
-                              help="A CUPS queue (as 'lpstat -e' lists it) or a printer's ipp:// or ipps:// "
-                                   "address.")
+_PRINTER_HELP = "A CUPS queue (as 'lpstat -e' lists it) or a printer's ipp:// or ipps:// address."
+printer_option = click.option("--printer", metavar="NAME|URI", help=_PRINTER_HELP)
 wait_limit_option = click.option("--wait-limit", type=click.FloatRange(min=1), default=600, show_default=True,
                                  metavar="SECONDS",
                                  help="With --wait: cancel and report a job not printed within this time.")
@@ -30,8 +29,7 @@ def staff_user() -> str:
 @click.command("print")
 @click.argument("pdfs", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--printer", metavar="NAME|URI", required=True,
-              help="A CUPS queue (as 'lpstat -e' lists it) or a printer's ipp:// or ipps:// address.")
+@click.option("--printer", metavar="NAME|URI", required=True, help=_PRINTER_HELP)
 @click.option("--duplex/--simplex", default=None,
               help="Print on both sides, or on one. Default: as the printer is set.")
 @click.option("--copies", type=click.IntRange(min=1, max=99), default=1, show_default=True)

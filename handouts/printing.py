@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 from pypdf import PdfReader
@@ -40,17 +41,24 @@ class Document:
     pdf: bytes
     record: dict = field(default_factory=dict)   # what the print log keeps beside its key (never a name)
 
+    @cached_property
+    def _shape(self) -> tuple[int, str | None]:
+        """Its page count and paper, from one reading of the PDF (both are asked for more than once)."""
+        pages = PdfReader(io.BytesIO(self.pdf)).pages
+        box = pages[0].mediabox
+        size = (round(float(box.width)), round(float(box.height)))
+        paper = next((name for name, wanted in _SIZES.items() if max(abs(a - b) for a, b in zip(size, wanted)) <= 2),
+                     None)
+        return len(pages), paper
+
     @property
     def pages(self) -> int:
-        return len(PdfReader(io.BytesIO(self.pdf)).pages)
+        return self._shape[0]
 
     @property
     def paper(self) -> str | None:
         """"letter" or "a4" by the first page's size; None for any other size."""
-        box = PdfReader(io.BytesIO(self.pdf)).pages[0].mediabox
-        size = (round(float(box.width)), round(float(box.height)))
-        return next((name for name, wanted in _SIZES.items() if max(abs(a - b) for a, b in zip(size, wanted)) <= 2),
-                    None)
+        return self._shape[1]
 
 
 @dataclass

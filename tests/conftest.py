@@ -82,3 +82,21 @@ def app(tmp_path, clock):
 def client(app):
     from starlette.testclient import TestClient
     return TestClient(app)
+
+
+@pytest.fixture
+def printer(tmp_path):
+    """A two-sided IPP Everywhere printer on loopback (ippeveprinter), stopped after the test."""
+    from printers import IppEvePrinter
+    started = IppEvePrinter(tmp_path / "printer")
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def simplex_printer(tmp_path):
+    """A one-sided one, beside it."""
+    from printers import IppEvePrinter
+    started = IppEvePrinter(tmp_path / "simplex", duplex=False, name="Simplex Printer")
+    yield started
+    started.close()

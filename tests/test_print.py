@@ -11,27 +11,13 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from handouts.cli import main
-from printers import Cups, IppEvePrinter
+from printers import Cups
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = ("Ada Quill", "Bruno Veltri", "Carmen Solís", "Dov Arden")
 MANIFEST = "mrn,name,handouts,procedure_date,paper\n" + "".join(
     f"P-{index + 1},{name},kyphoplasty-care-after,2026-12-01,{paper}\n"
     for index, (name, paper) in enumerate(zip(NAMES, ("letter", "a4", "letter", "letter"))))
-
-
-@pytest.fixture
-def printer(tmp_path):
-    started = IppEvePrinter(tmp_path / "printer")
-    yield started
-    started.close()
-
-
-@pytest.fixture
-def simplex_printer(tmp_path):
-    started = IppEvePrinter(tmp_path / "simplex", duplex=False, name="Simplex Printer")
-    yield started
-    started.close()
 
 
 @pytest.fixture

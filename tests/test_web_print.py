@@ -5,10 +5,8 @@ import html
 import json
 import re
 
-import pytest
 from starlette.testclient import TestClient
 
-from printers import IppEvePrinter
 from test_web import packet, pdf_text
 from webkit import PATIENT, USER, Clock, make_app, signed_in
 
@@ -16,20 +14,6 @@ from webkit import PATIENT, USER, Clock, make_app, signed_in
 def result_of(page: str) -> str:
     found = re.search(r'<div id="print-result">\s*<p class="result \w+">\s*(.*?)\s*</p>', page, re.S)
     return " ".join(html.unescape(found.group(1)).split()) if found else ""
-
-
-@pytest.fixture
-def printer(tmp_path):
-    started = IppEvePrinter(tmp_path / "printer")
-    yield started
-    started.close()
-
-
-@pytest.fixture
-def simplex(tmp_path):
-    started = IppEvePrinter(tmp_path / "simplex", duplex=False)
-    yield started
-    started.close()
 
 
 def client_for(tmp_path, printer: str | None) -> tuple[TestClient, str]:
@@ -58,18 +42,18 @@ def test_the_packet_prints_as_the_staff_user_with_a_neutral_job_name(tmp_path, p
         [("print", "printed")]
 
 
-def test_two_sided_on_a_one_sided_printer_is_refused_before_anything_is_sent(tmp_path, simplex):
-    client, token = client_for(tmp_path, simplex.uri)
+def test_two_sided_on_a_one_sided_printer_is_refused_before_anything_is_sent(tmp_path, simplex_printer):
+    client, token = client_for(tmp_path, simplex_printer.uri)
     response = client.post("/packet/print", data=packet(token, two_sided="yes"))
     assert response.status_code == 503
     assert result_of(response.text) == (
-        f"Not printed: printer {simplex.uri}: the 'Both sides of the paper' tick: expected a printer that prints on "
+        f"Not printed: printer {simplex_printer.uri}: the 'Both sides of the paper' tick: expected a printer that prints on "
         "both sides, found one that prints only one-sided (sides-supported); nothing was sent; print one-sided "
         "(without the 'Both sides of the paper' tick), or choose a printer that prints on both sides")
-    assert simplex.jobs() == []
+    assert simplex_printer.jobs() == []
     one_sided = client.post("/packet/print", data=packet(token))
-    assert result_of(one_sided.text).startswith(f"Printed on {simplex.uri}:")
-    assert simplex.jobs(1)[0].attributes["IPP_SIDES"] == "one-sided"
+    assert result_of(one_sided.text).startswith(f"Printed on {simplex_printer.uri}:")
+    assert simplex_printer.jobs(1)[0].attributes["IPP_SIDES"] == "one-sided"
 
 
 def test_a_page_without_a_printer_says_so(tmp_path):

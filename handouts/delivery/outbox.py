@@ -1,7 +1,6 @@
 """Outbox: a folder in; messages queued, then moved to sent/ (and logged) or failed/, one atomic step each, out."""
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -43,17 +42,7 @@ class Outbox:
         self.close()
 
     def _read_log(self) -> set[str]:
-        log = self.path / SENT_LOG
-        if not log.is_file():
-            return set()
-        keys = set()
-        with log.open(encoding="utf-8") as file:
-            for line in file:
-                try:
-                    keys.add(json.loads(line)["key"])
-                except (ValueError, KeyError, TypeError):
-                    continue          # a line cut short by a crash: its message was not marked sent
-        return keys
+        return outputs.logged_keys(self.path / SENT_LOG)
 
     # --- where a message is ----------------------------------------------------------------------------
     def queued(self) -> list[str]:
@@ -91,15 +80,10 @@ class Outbox:
     def mark_sent(self, name: str, key: str, record: dict) -> None:
         """Log KEY as accepted, durably, before the file moves: if the process dies in between, the next
         run finds the key in the log and only finishes the move."""
-        line = json.dumps({"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "key": key,
-                           "file": name, **record}, sort_keys=True)
         log = self.path / SENT_LOG
         try:
-            descriptor = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            with os.fdopen(descriptor, "a", encoding="utf-8") as file:
-                file.write(line + "\n")
-                file.flush()
-                os.fsync(file.fileno())
+            outputs.log_durably(log, {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "key": key,
+                                      "file": name, **record})
         except OSError as error:
             raise OutboxError(log, error.strerror or str(error)) from None
         self._sent.add(key)

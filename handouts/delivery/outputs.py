@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import secrets
@@ -35,6 +36,30 @@ def lock_or_fail(fd: int) -> None:
     else:
         import msvcrt
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+
+def logged_keys(path: Path) -> set[str]:
+    """The "key" of each JSON line of the log at PATH (none if it is missing); a line cut short by a crash
+    counts as not written."""
+    if not path.is_file():
+        return set()
+    keys = set()
+    with path.open(encoding="utf-8") as file:
+        for line in file:
+            try:
+                keys.add(json.loads(line)["key"])
+            except (ValueError, KeyError, TypeError):
+                continue
+    return keys
+
+
+def log_durably(path: Path, record: dict) -> None:
+    """Append RECORD to the log at PATH as one JSON line, on disk before returning (OSError if it cannot be)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as file:
+        file.write(json.dumps(record, sort_keys=True) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
 
 
 def reason(error: OSError) -> str:

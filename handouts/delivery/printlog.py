@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,7 +35,7 @@ class PrintLog:
         except OSError:
             os.close(self._lock_fd)
             raise PrintLogBusy(folder) from None
-        self._printed = self._read()
+        self._printed = outputs.logged_keys(self.path)
 
     def close(self) -> None:
         os.close(self._lock_fd)
@@ -47,30 +46,13 @@ class PrintLog:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _read(self) -> set[str]:
-        if not self.path.is_file():
-            return set()
-        keys = set()
-        with self.path.open(encoding="utf-8") as file:
-            for line in file:
-                try:
-                    keys.add(json.loads(line)["key"])
-                except (ValueError, KeyError, TypeError):
-                    continue          # a line cut short by a crash: its packet was not marked printed
-        return keys
-
     def printed(self, key: str) -> bool:
         return key in self._printed
 
     def mark(self, key: str, record: dict) -> None:
-        line = json.dumps({"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "key": key, **record},
-                          sort_keys=True)
         try:
-            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            with os.fdopen(descriptor, "a", encoding="utf-8") as file:
-                file.write(line + "\n")
-                file.flush()
-                os.fsync(file.fileno())
+            outputs.log_durably(self.path, {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                            "key": key, **record})
         except OSError as error:
             raise OutputError(self.path, outputs.reason(error), "the print log") from None
         self._printed.add(key)
