@@ -42,11 +42,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
+def _wait_for_port(port: int, process: subprocess.Popen, what: str, log: Path | None = None) -> None:
     end = time.monotonic() + START_SECONDS
     while time.monotonic() < end:
         if process.poll() is not None:
-            raise RuntimeError(f"{what} ended at start (status {process.returncode})")
+            said = log.read_text(errors="replace").strip() if log else ""
+            raise RuntimeError(f"{what} ended at start (status {process.returncode}): {said}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
@@ -71,12 +72,27 @@ def need(*tools: str) -> None:
 
 
 def system_bus() -> None:
-    """ippeveprinter registers with Avahi over the system D-Bus; start one if none runs (as .ci/run's machine
-    has none)."""
-    if Path("/run/dbus/system_bus_socket").exists():
+    """ippeveprinter registers with Avahi over the system D-Bus; start one if none answers (a fresh machine
+    has none, and one a past session started leaves its socket and pid file behind when it ends)."""
+    bus = Path("/run/dbus/system_bus_socket")
+    if _answers(bus):
         return
-    Path("/run/dbus").mkdir(parents=True, exist_ok=True)
-    subprocess.run(["dbus-daemon", "--system", "--fork"], timeout=20, check=False, capture_output=True)
+    bus.unlink(missing_ok=True)
+    Path("/run/dbus/pid").unlink(missing_ok=True)
+    bus.parent.mkdir(parents=True, exist_ok=True)
+    started = subprocess.run(["dbus-daemon", "--system", "--fork"], timeout=20, check=False,
+                             capture_output=True, text=True)
+    if not _answers(bus):
+        raise RuntimeError(f"no system D-Bus could be started: {started.stderr.strip()}")
+
+
+def _answers(socket_path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(socket_path))
+            return True
+        except OSError:
+            return False
 
 
 @dataclass
@@ -108,8 +124,10 @@ class IppEvePrinter:
                    "-d", str(folder / "spool"), "-f", "application/pdf", name]
         if duplex:
             command.insert(1, "-2")
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for_port(self.port, self.process, "ippeveprinter")
+        # What it says goes to a file: a pipe nobody reads would stall it once full.
+        with open(folder / "ippeveprinter.log", "w") as log:
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+        _wait_for_port(self.port, self.process, "ippeveprinter", folder / "ippeveprinter.log")
 
     def control(self, **settings) -> None:
         (self.folder / "control.json").write_text(json.dumps(settings))
