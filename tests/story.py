@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, Spacer, Table
 
-from handouts.render.flowables import Box, KeepHeadingWithNext, MarkedItem, SignatureLine, WriteInLines
+from handouts.render.flowables import Box, KeepHeadingWithNext, MarkedItem
+from handouts.render.pieces import SignatureLine, WriteInLines
 
 
 def _text(paragraph: Paragraph) -> str:

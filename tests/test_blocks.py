@@ -32,7 +32,7 @@ def _read_callout(reader, node):
 
 
 CALLOUT = BlockType("callout", Callout, _read_callout, texts=lambda block: iter((block.text,)),
-                    lay_out=lambda block, kit: [kit.box("note", None, [kit.para(block.text, "box_text")])],
+                    lay_out=lambda block, kit: [kit.box("note", None, lambda: [kit.para(block.text, "box_text")])],
                     role="Div", reading=lambda block: iter((block.text,)))
 
 

@@ -76,7 +76,7 @@ def test_every_block_type_becomes_the_flowables_a_reader_expects():
         ("paragraph", "heading", "Pictures"),
         ("image", "", "Picture: A drawing of the spine"),
         ("paragraph", "caption", "The spine from the side"),
-        ("row", "", "Drawing | Watch the video https://example.org/kyphoplasty"),
+        ("row", "", "MarkedDrawing | Watch the video https://example.org/kyphoplasty"),
         ("page break", "", ""),
         ("paragraph", "body", "After the page break."),
     ]

@@ -46,8 +46,8 @@ def _read_note(reader, node):
 
 
 def _lay_out_warning(block: model.Warning, kit) -> list:
-    body = [kit.para(block.text, "box_text")] if block.text else []
-    body += kit.items(block.items, "bullets", "item")
+    def body() -> list:
+        return ([kit.para(block.text, "box_text")] if block.text else []) + kit.items(block.items, "bullets", "item")
     return [kit.box(block.level, block.title, body)]
 
 
@@ -55,7 +55,7 @@ CHECKLIST = BlockType(
     "checklist", model.Checklist, _read_checklist,
     texts=lambda block: chain(present(block.title), item_texts(block.items)),
     lay_out=lambda block, kit: [kit.box("checklist", block.title,
-                                        kit.items(block.items, "checklist", "checklist_item"))],
+                                        lambda: kit.items(block.items, "checklist", "checklist_item"))],
     role="Div", reading=lambda block: item_texts(block.items))
 
 WARNING = BlockType(
@@ -67,5 +67,5 @@ WARNING = BlockType(
 NOTE = BlockType(
     "note", model.Note, _read_note,
     texts=lambda block: present(block.title, block.text),
-    lay_out=lambda block, kit: [kit.box("note", block.title, [kit.para(block.text, "box_text")])],
+    lay_out=lambda block, kit: [kit.box("note", block.title, lambda: [kit.para(block.text, "box_text")])],
     role="Div", reading=lambda block: present(block.text))

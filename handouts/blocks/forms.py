@@ -37,10 +37,10 @@ FILL_IN = BlockType(
     "fill_in", model.FillIn, _read_fill_in,
     texts=lambda block: (field.label for field in block.fields),
     lay_out=lambda block, kit: [kit.write_in(field.label, field.lines) for field in block.fields],
-    role="Form")
+    role="P")
 
 SIGNATURE = BlockType(
     "signature", model.Signature, _read_signature,
     texts=lambda block: iter(block.roles),
     lay_out=lambda block, kit: [kit.signatures(block.roles)],
-    role="Form", keeps_section_together=True)
+    role="P", keeps_section_together=True)

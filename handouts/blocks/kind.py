@@ -20,7 +20,7 @@ class BlockType:
     read: Read                  # (reader, YAML node) → a model block, or None with the problems recorded
     texts: Texts                # every printed text, in reading order (fonts, limits, jargon, source lines)
     lay_out: LayOut             # (block, kit) → flowables, from the kit's parts
-    role: str | None            # its PDF structure element (ISO 32000 14.8.4), None when it prints nothing
+    role: str | None            # the first structure element it writes (ISO 32000 14.8.4); None: prints nothing
     reading: Texts | None = None        # the sentences its reading level counts; None: not counted
     keeps_section_together: bool = False  # what is signed stays on the page of its signature lines
 

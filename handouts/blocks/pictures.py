@@ -45,6 +45,6 @@ IMAGE = BlockType(
 
 QR = BlockType(
     "qr", model.QR, _read_qr,
-    texts=lambda block: present(block.url, block.caption),
+    texts=lambda block: present(block.caption, block.url),     # as printed: the caption above
     lay_out=lambda block, kit: [kit.qr(block.url, block.caption)],
     role="Figure")

@@ -102,7 +102,8 @@ class PrintFile:
             copier.known[page.indirect_reference.idnum] = number
         for page, number in zip(pages, numbers):
             parent = self._page_parent()
-            body = copier.dictionary(page, skip=("/Parent",), extra=b"/Parent %d 0 R" % parent)
+            # A print file is untagged: its pages keep no key into a packet's structure tree.
+            body = copier.dictionary(page, skip=("/Parent", "/StructParents"), extra=b"/Parent %d 0 R" % parent)
             self._write_object(number, body)
             self._groups[-1][1].append(number)
         if numbers:

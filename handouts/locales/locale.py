@@ -61,6 +61,8 @@ class Locale:
     reviewed_label: str
     notes_title: str
     picture_label: str            # read aloud before an image's alt text
+    qr_label: str                 # a QR code's alt text, before its web address
+    tick_box: str                 # what a screen reader says for a checklist entry's box
     cover_title: str
     cover_patient: str
     cover_contacts: str

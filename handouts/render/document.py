@@ -14,11 +14,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from .. import __version__, model
-from . import fonts, layout, styles
+from . import fonts, layout, pdffile, styles, tagtree
 from .story import cover, notes_box, story
 from .furniture import Furniture, PartLook, patient_chunks
 from ..locales import Locale, for_language
 from .styles import Geometry
+from .tags import Node, Tagger, artifact
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,28 @@ class Packet:
 class _DeferredCanvas(Canvas):
     """Holds every page until the end, so header and footer can say "Page X of Y" for each part.
 
-    Its streams are compressed and never ASCII85-encoded, whatever ReportLab's process-wide rl_config says."""
+    Its streams are compressed and never ASCII85-encoded, whatever ReportLab's process-wide rl_config says.
+    With a TAGGER, what is drawn is marked as it is drawn, header and footer are artifacts, and the
+    structure tree is written on saving."""
 
-    def __init__(self, *args, decorate: Callable[[Canvas, int, int, int], None], **kwargs):
+    def __init__(self, *args, decorate: Callable[[Canvas, int, int, int], None], tagger: Tagger | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self._held_pages: list[dict] = []
         self._decorate = decorate
         self.part_index = 0
         self._page_bookmarks: list[tuple[str, dict]] = []
+        self.tagger = tagger
+
+    def _addAnnotation(self, annotation, name=None, addtopage=1):
+        super()._addAnnotation(annotation, name, addtopage)
+        if self.tagger is not None and annotation.dict.get("Subtype") == pdfdoc.PDFName("Link"):
+            # A link says where it goes to a screen reader (PDF/UA: an annotation's alternate description).
+            action = annotation.dict.get("A")
+            target = action.dict.get("URI") if action is not None else None
+            if target is not None:
+                annotation["Contents"] = pdfdoc.PDFString(target.s)
+            self.tagger.link(annotation, name or f"NUMBER{self._annotationCount}")
 
     def bookmarkPage(self, key, **where):
         # A bookmark points at the page being written, which here happens only in save().
@@ -65,6 +80,8 @@ class _DeferredCanvas(Canvas):
     def showPage(self):
         self._held_pages.append(dict(self.__dict__))
         self._page_bookmarks = []
+        if self.tagger is not None:
+            self.tagger.new_page()
         self._startPage()
 
     def save(self):
@@ -74,13 +91,17 @@ class _DeferredCanvas(Canvas):
         for state, part in zip(self._held_pages, parts):
             self.__dict__.update(state)
             seen[part] += 1
-            self._decorate(self, part, seen[part], totals[part])
+            with artifact(self, "Pagination"):
+                self._decorate(self, part, seen[part], totals[part])
             for key, where in state["_page_bookmarks"]:
                 super().bookmarkPage(key, **where)
             super().showPage()
         self.page_count = len(parts)
         _without_ascii85(self._doc)
-        super().save()
+        if self.tagger is not None:
+            title, language = self._doc.info.title, self._doc.Catalog.Lang
+            tagtree.write(self._doc, self.tagger, getattr(title, "s", title), getattr(language, "s", language))
+        self._filename.write(pdffile.write(self._doc, self))
 
 
 def _without_ascii85(doc: pdfdoc.PDFDocument) -> None:
@@ -124,13 +145,16 @@ def render(handout: model.Handout, clinic: model.Clinic, paper: str = "letter",
 
 
 def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", keywords: str = "",
-                  shared_characters: str = "") -> Rendered:
+                  shared_characters: str = "", tagged: bool = True) -> Rendered:
     """The PDF of PACKET as bytes: each handout starts a page and numbers its own pages.
 
     Each handout's header and footer are in its own language; the cover is in the packet's. A lone
     handout without a cover lists its sections at the top of the outline; in a packet each handout is
     an outline entry with its sections under it. Packets given the same SHARED_CHARACTERS embed them in
-    the same first font subsets, which a print file of those packets then stores once."""
+    the same first font subsets, which a print file of those packets then stores once.
+
+    TAGGED (the default), it is a tagged PDF (PDF/UA-1): a structure tree in reading order, page
+    furniture and decoration as artifacts."""
     fonts.register()
     locale = for_language(packet.language)
     packet_values = placeholder_values(clinic, packet.patient, packet.language)
@@ -151,7 +175,7 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
     with ExitStack() as leases:       # the cached layouts drawn, this render's alone until it ends
         parts = _laid_out_parts(packet, clinic, furniture.geometry, locale, looks, lone, packet_values, values_of,
                                 leases)
-        canv = _canvas(buffer, packet, clinic, furniture, locale, looks, lone, keywords)
+        canv = _canvas(buffer, packet, clinic, furniture, locale, looks, lone, keywords, Tagger() if tagged else None)
         fonts.share_subsets(canv._doc, shared_characters)
         for part, (pages, outline) in enumerate(parts):
             layout.draw_pages(canv, part, pages, outline)
@@ -160,13 +184,13 @@ def render_packet(packet: Packet, clinic: model.Clinic, paper: str = "letter", k
 
 
 def _canvas(buffer: io.BytesIO, packet: Packet, clinic: model.Clinic, furniture: Furniture, locale: Locale,
-            looks: list[PartLook], lone: bool, keywords: str) -> _DeferredCanvas:
+            looks: list[PartLook], lone: bool, keywords: str, tagger: Tagger | None) -> _DeferredCanvas:
     """A canvas for PACKET writing to BUFFER, with the document's properties set."""
     first = packet.handouts[0]
     titles = [part.title for part in looks[1 if packet.cover else 0:]]
     geometry = furniture.geometry
     # pageCompression given, not left to rl_config, which any caller in the process may change.
-    canv = _DeferredCanvas(buffer, decorate=furniture, pagesize=(geometry.page_width, geometry.page_height),
+    canv = _DeferredCanvas(buffer, decorate=furniture, tagger=tagger, pagesize=(geometry.page_width, geometry.page_height),
                            invariant=1, pageCompression=1, initialFontName=fonts.MAIN,
                            lang=packet.language if not lone else first.language)
     canv.setAuthor(model.fold_spaces(clinic.name or ""))
@@ -185,24 +209,31 @@ def _laid_out_parts(packet: Packet, clinic: model.Clinic, geometry: Geometry, lo
                     leases: ExitStack) -> list[tuple[list[layout.Page], tuple[str, str, int] | None]]:
     """Each part of PACKET laid out in GEOMETRY (handouts from the cache when they read the same, held
     until LEASES end), with the outline entry of its first page; PACKET_VALUES fill the cover, VALUES_OF
-    each handout."""
+    each handout. Each part's first page begins with its section of the structure tree."""
     look = styles.look(packet.large_print)
     parts: list[tuple[list[layout.Page], tuple[str, str, int] | None]] = []
     if packet.cover:
+        section = Node("Sect", lang=packet.language)
         flowables = cover(list(packet.handouts), packet.patient or model.Patient(), clinic, packet_values,
-                          geometry, locale, clinic.color, packet.notes, look)
-        parts.append((layout.lay_out(flowables, geometry, packet.handouts[0].path), ("cover", locale.cover_title, 0)))
+                          geometry, locale, clinic.color, packet.notes, look, section)
+        pages = layout.lay_out(flowables, geometry, packet.handouts[0].path)
+        pages[0].insert(0, ("structure", section))
+        parts.append((pages, ("cover", locale.cover_title, 0)))
     for handout, values in zip(packet.handouts, values_of):
         part = len(parts)
         notes = packet.notes if packet.notes and not packet.cover and part == 0 else None
 
         def lay_out(handout=handout, values=values, part=part, notes=notes) -> list[layout.Page]:
-            flowables: list[Flowable] = [notes_box(notes, geometry, locale, look)] if notes else []
+            section = Node("Sect", lang=handout.language)
+            # Notes before the title head the part: their title is its first heading.
+            flowables: list[Flowable] = [notes_box(notes, geometry, locale, look, section, "H1")] if notes else []
             for flowable in story(handout, values, geometry, clinic.color, outline_prefix=f"part-{part}-",
-                                  outline_level=0 if lone else 1, look=look):
+                                  outline_level=0 if lone else 1, look=look, part=section):
                 flowable.source_path = handout.path
                 flowables.append(flowable)
-            return layout.lay_out(flowables, geometry, handout.path)
+            pages = layout.lay_out(flowables, geometry, handout.path)
+            pages[0].insert(0, ("structure", section))
+            return pages
 
         printed = tuple(values.get(name) for name in layout.cache.placeholders(handout))
         key = (part, lone, geometry, packet.large_print, clinic.color, notes, packet.language if notes else None,

@@ -1,19 +1,20 @@
-"""Flowables: paragraphs and content pieces in; the ReportLab flowables that draw marked items, boxes, pictures and lines out."""
+"""Flowables: paragraphs and content pieces in; the ReportLab flowables that draw list entries, boxes and keep headings with what follows out."""
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from typing import Mapping
 
 from reportlab.platypus import Flowable, KeepTogether
-from reportlab.platypus import Image as ImageFlowable
 from reportlab.platypus import Paragraph
 from reportlab.platypus import Table as TableFlowable
 from reportlab.platypus.flowables import CondPageBreak
 
-from . import fonts, styles
+from . import styles
 from ..locales import ENGLISH, Locale
-from .markup import draw_text, literal, markup
+from .markup import Text, draw_text, literal, markup
 from .styles import STANDARD, BoxStyle, Look
+from .tags import Node, artifact, marked
 
 
 CHECKBOX_ALIGNED = styles.CHECKBOX_SIZE     # the tick box size that sits on the baseline as drawn
@@ -21,11 +22,15 @@ CHECKBOX_ALIGNED = styles.CHECKBOX_SIZE     # the tick box size that sits on the
 
 # --- custom flowables ------------------------------------------------------------------------------
 class MarkedItem(Flowable):
-    """A list entry: a marker drawn as a shape or number, and its paragraph indented beside it."""
+    """A list entry: a marker drawn as a shape or number, and its paragraph indented beside it.
 
-    def __init__(self, marker: str | None, paragraph: Paragraph, level: int, label: str = "", look: Look = STANDARD):
+    A number or tick box is the content of LABEL_TAG (the entry's Lbl); a bullet is an artifact."""
+
+    def __init__(self, marker: str | None, paragraph: Paragraph, level: int, label: str = "", look: Look = STANDARD,
+                 label_tag: Node | None = None):
         super().__init__()
         self.marker, self.paragraph, self.level, self.label, self.look = marker, paragraph, level, label, look
+        self.label_tag = label_tag
         self.indent = level * look.indent_step + look.marker_width
         self.style = paragraph.style
 
@@ -38,7 +43,7 @@ class MarkedItem(Flowable):
         parts = self.paragraph.split(available_width - self.indent, available_height)
         if len(parts) < 2:
             return []
-        first = MarkedItem(self.marker, parts[0], self.level, self.label, self.look)
+        first = MarkedItem(self.marker, parts[0], self.level, self.label, self.look, self.label_tag)
         return [first] + [MarkedItem(None, part, self.level, look=self.look) for part in parts[1:]]
 
     def getSpaceAfter(self):
@@ -60,6 +65,17 @@ class MarkedItem(Flowable):
         baseline = self.height - getattr(first, "ascent", size)   # as Paragraph.drawPara places line one
         look = self.look
         x = self.level * look.indent_step
+        if self.marker == "number":
+            with marked(canv, self.label_tag):
+                draw_text(canv, x + look.marker_width - 6, baseline, self.label, size, bold=True, align="right")
+            return
+        # A tick box is its label's content, which says "Box to tick" in words (its actual text): a label
+        # with no content of its own is dropped by readers that go by what a page draws.
+        with marked(canv, self.label_tag) if self.marker == "checkbox" and self.label_tag else artifact(canv):
+            self._draw_shape(x, baseline, size)
+
+    def _draw_shape(self, x: float, baseline: float, size: float) -> None:
+        canv, look = self.canv, self.look
         canv.saveState()
         canv.setStrokeColor(styles.INK)
         canv.setFillColor(styles.INK)
@@ -68,8 +84,6 @@ class MarkedItem(Flowable):
             canv.setLineWidth(look.checkbox_line)
             # A box taller than the standard one grows downwards as much as upwards around the first line.
             canv.rect(x, baseline - 2.5 - (side - CHECKBOX_ALIGNED) / 2, side, side, stroke=1, fill=0)
-        elif self.marker == "number":
-            draw_text(canv, x + look.marker_width - 6, baseline, self.label, size, bold=True, align="right")
         else:
             middle = baseline + size * 0.33
             radius = look.bullet_radius
@@ -95,19 +109,22 @@ class Box(Flowable):
     """A bordered box with a title; moves whole to the next page, and splits only when taller than one
     (or, for a checklist or note, when a quarter of the page is left for its title and two entries).
 
-    A split box repeats its title marked "(continued)" in the handout's language."""
+    A split box repeats its title marked "(continued)" in the handout's language. The title is the
+    content of TAG (its heading) the first time, and an artifact when repeated; the box's shapes are artifacts."""
 
     def __init__(self, style: BoxStyle, title: str | None, body: list[Flowable], values: Mapping[str, str],
-                 max_height: float, locale: Locale = ENGLISH, continued: bool = False, look: Look = STANDARD):
+                 max_height: float, locale: Locale = ENGLISH, continued: bool = False, look: Look = STANDARD,
+                 tag: Node | None = None):
         super().__init__()
         self.box_style, self.title_text, self.body = style, title, body
         self.values, self.max_height, self.locale, self.continued = values, max_height, locale, continued
-        self.look = look
+        self.look, self.tag = look, tag
         shown = markup(title, values, look.italic) if title else ""
         if continued:
             shown = f"{shown} {literal(locale.continued)}".strip()
         label = f"<b>{literal(locale.labels[style.label])}:</b>" if style.label else ""
-        self.title = Paragraph(f"{label} {shown}".strip(), look.box_title) if shown or label else None
+        self.title = Text(f"{label} {shown}".strip(), look.box_title, tag=None if continued else tag) \
+            if shown or label else None
 
     @property
     def inset(self) -> float:
@@ -166,10 +183,29 @@ class Box(Flowable):
         if not first or not rest or (self.height <= self.max_height and whole < EARLY_SPLIT_ENTRIES):
             return []
         return [Box(self.box_style, self.title_text, first, self.values, self.max_height, self.locale, self.continued,
-                    self.look),
-                Box(self.box_style, self.title_text, rest, self.values, self.max_height, self.locale, True, self.look)]
+                    self.look, self.tag),
+                Box(self.box_style, self.title_text, rest, self.values, self.max_height, self.locale, True, self.look,
+                    self.tag)]
 
     def draw(self):
+        canv, style = self.canv, self.box_style
+        with artifact(canv):
+            self._draw_frame()
+        top = self.height - self.inset
+        if self.title is not None:
+            if style.icon:
+                with artifact(canv):
+                    _draw_icon(canv, style, self.inset, top - self.look.icon_size, self.look.icon_size)
+            text_height = self.title_text_height
+            offset = max(0.0, (self.look.icon_size - text_height) / 2) if style.icon else 0
+            with artifact(canv) if self.continued else nullcontext():
+                self.title.drawOn(canv, self.inset + self._title_indent(), top - text_height - offset)
+            top -= self.title_height
+        for flowable, height, gap in zip(self.body, self.heights, self.gaps):
+            flowable.drawOn(canv, self.inset, top - height)
+            top -= height + gap
+
+    def _draw_frame(self) -> None:
         canv, style = self.canv, self.box_style
         half = style.border_width / 2
         canv.saveState()
@@ -180,17 +216,6 @@ class Box(Flowable):
         canv.roundRect(half, half, self.width - 2 * half, self.height - 2 * half, styles.BOX_RADIUS,
                        stroke=1 if style.border_width else 0, fill=1 if style.fill is not None else 0)
         canv.restoreState()
-        top = self.height - self.inset
-        if self.title is not None:
-            if style.icon:
-                _draw_icon(canv, style, self.inset, top - self.look.icon_size, self.look.icon_size)
-            text_height = self.title_text_height
-            offset = max(0.0, (self.look.icon_size - text_height) / 2) if style.icon else 0
-            self.title.drawOn(canv, self.inset + self._title_indent(), top - text_height - offset)
-            top -= self.title_height
-        for flowable, height, gap in zip(self.body, self.heights, self.gaps):
-            flowable.drawOn(canv, self.inset, top - height)
-            top -= height + gap
 
 
 def _draw_icon(canv, style: BoxStyle, x: float, y: float, size: float) -> None:
@@ -222,82 +247,6 @@ def _draw_icon(canv, style: BoxStyle, x: float, y: float, size: float) -> None:
     canv.roundRect(cx - 1.4 * scale, cy - 2.5 * scale, 2.8 * scale, 9 * scale, 1.2 * scale, stroke=0, fill=1)
     canv.circle(cx, cy - 5.8 * scale, 1.6 * scale, stroke=0, fill=1)
     canv.restoreState()
-
-
-class Picture(ImageFlowable):
-    """An image with its alt text drawn over it as invisible text: untagged PDFs have no other place for
-    it, and screen readers and text extraction then read it where the picture is."""
-
-    def __init__(self, filename: str, alt: str, **options):
-        super().__init__(filename, **options)
-        self.alt_text = alt
-
-    def draw(self):
-        super().draw()
-        text = self.canv.beginText(0, self.drawHeight - styles.ALT_TEXT_SIZE)
-        text.setTextRenderMode(3)      # invisible: neither filled nor stroked
-        for family, chunk in fonts.runs(self.alt_text):
-            text.setFont(fonts.face(family), styles.ALT_TEXT_SIZE)
-            text.textOut(chunk)
-        self.canv.drawText(text)
-
-
-class WriteInLines(Flowable):
-    """Empty ruled lines to write on."""
-
-    def __init__(self, count: int, look: Look = STANDARD):
-        super().__init__()
-        self.count, self.look = count, look
-
-    def wrap(self, available_width, available_height):
-        self.width = available_width
-        self.height = self.count * self.look.write_in_spacing
-        return self.width, self.height
-
-    def draw(self):
-        self.canv.setStrokeColor(styles.MUTED)
-        self.canv.setLineWidth(styles.WRITE_IN_LINE)
-        for index in range(self.count):
-            y = self.height - (index + 1) * self.look.write_in_spacing + 2
-            self.canv.line(0, y, self.width, y)
-
-    def getSpaceAfter(self):
-        return self.look.body.spaceAfter
-
-
-class SignatureLine(Flowable):
-    """A signature line with the role (wrapped) under it, and a shorter date line beside it."""
-
-    def __init__(self, role: Paragraph, date_label: str = ENGLISH.date_label, look: Look = STANDARD):
-        super().__init__()
-        self.role, self.look = role, look
-        self.date = Paragraph(literal(date_label), look.line_label)
-
-    def _widths(self) -> tuple[float, float]:
-        sign_width = self.width * styles.SIGNATURE_SHARE
-        return sign_width, sign_width + styles.SIGNATURE_DATE_GAP
-
-    def wrap(self, available_width, available_height):
-        self.width = available_width
-        sign_width, date_x = self._widths()
-        _, self.role_height = self.role.wrap(sign_width, available_height)
-        self.date.wrap(self.width - date_x, available_height)
-        self.height = styles.SIGNATURE_GAP + 3 + self.role_height
-        return self.width, self.height
-
-    def draw(self):
-        canv = self.canv
-        sign_width, date_x = self._widths()
-        line_y = self.role_height + 3
-        canv.setStrokeColor(styles.INK)
-        canv.setLineWidth(1)
-        canv.line(0, line_y, sign_width, line_y)
-        canv.line(date_x, line_y, self.width, line_y)
-        self.role.drawOn(canv, 0, 0)
-        self.date.drawOn(canv, date_x, self.role_height - self.date.height)
-
-    def getSpaceAfter(self):
-        return self.look.body.spaceAfter
 
 
 class KeepHeadingWithNext(CondPageBreak):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from functools import lru_cache
 from itertools import groupby
@@ -51,6 +52,7 @@ class _SharedSubsetFont(TTFont):
         # a subset with the wrong glyphs and no error). One subset of a face is made at a time.
         with self._subsetting:
             super().addObjects(doc)
+        _without_unused_codes(doc, self.face.name)
 
     def splitString(self, text, doc, encoding="utf-8"):
         shared = getattr(doc, _SHARED, None)
@@ -60,6 +62,27 @@ class _SharedSubsetFont(TTFont):
             super().splitString(mine, doc, encoding)
             state.nextCode = (state.nextCode + 255) & ~255
         return super().splitString(text, doc, encoding)
+
+
+def _without_unused_codes(doc, face_name: bytes) -> None:
+    """The ToUnicode maps of DOC's subsets of the face FACE_NAME, without the codes no character has.
+
+    ReportLab maps every code of a subset it does not use to U+0000, which says the text there is a
+    NUL character (PDF/UA-1 forbids it); a code with no entry is simply not text."""
+    marker = b"+" + face_name
+    for name, stream in doc.idToObject.items():
+        if not name.startswith("toUnicodeCMap:") or marker not in name.encode("latin-1", "replace"):
+            continue
+        lines = stream.content.split("\n")
+        kept = [line for line in lines if not _UNUSED.fullmatch(line)]
+        if len(kept) != len(lines):
+            count = sum(1 for line in kept if _MAPPED.fullmatch(line))
+            stream.content = "\n".join(f"{count} beginbfchar" if line.endswith(" beginbfchar") else line
+                                       for line in kept)
+
+
+_UNUSED = re.compile(r"<[0-9A-F]{2}> <0000>")
+_MAPPED = re.compile(r"<[0-9A-F]{2}> <[0-9A-F]{4,}>")
 
 
 # The attribute of a ReportLab PDFDocument that holds its shared subsets: set per document, so one

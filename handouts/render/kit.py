@@ -2,60 +2,91 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Iterator, Mapping
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, KeepTogether
 from reportlab.platypus import PageBreak as PageBreakFlowable
-from reportlab.platypus import Paragraph, Spacer
-from reportlab.platypus import Table as TableFlowable
+from reportlab.platypus import Spacer
 from reportlab.platypus import TableStyle
 
 from . import fonts, styles
 from .. import model
 from ..errors import ContentError, ContentErrors
 from ..locales import for_language
-from .flowables import Box, MarkedItem, Picture, SignatureLine, WriteInLines
-from .markup import literal, para, text_width
+from .flowables import Box, MarkedItem
+from .pieces import MarkedDrawing, MarkedTable, Picture, SignatureLine, WriteInLines
+from .markup import Text, literal, para, text_width
 from .styles import STANDARD, Geometry, Look
+from .tags import Node
 
 _LAST_PLACEHOLDER = re.compile(r"\{\{(?P<name>[^{}]*)\}\}\s*")
 
 
 class Kit:
-    """What a block type's layout asks for, by name: styles of the look, boxes, lists, tables, lines."""
+    """What a block type's layout asks for, by name: styles of the look, boxes, lists, tables, lines.
+
+    Each part it makes is tagged with a new structure node under PARENT, in the order they are made."""
 
     def __init__(self, handout: model.Handout, values: Mapping[str, str], geometry: Geometry,
-                 accent: str | None = None, look: Look = STANDARD):
+                 accent: str | None = None, look: Look = STANDARD, parent: Node | None = None):
         self.handout, self.values, self.geometry, self.accent, self.look = handout, values, geometry, accent, look
         self.locale = for_language(handout.language)
+        self.parent = parent if parent is not None else Node("Sect")
 
-    def para(self, text: str, style) -> Paragraph:
-        """TEXT with its placeholders filled, in STYLE (a style of the look, or its name)."""
+    @contextmanager
+    def under(self, node: Node) -> Iterator[Node]:
+        """Parts made inside are tagged under NODE."""
+        outer, self.parent = self.parent, node
+        try:
+            yield node
+        finally:
+            self.parent = outer
+
+    def para(self, text: str, style, role: str = "P", tag: Node | None = None) -> Text:
+        """TEXT with its placeholders filled, in STYLE (a style of the look, or its name), tagged ROLE (or TAG)."""
         style = getattr(self.look, style) if isinstance(style, str) else style
-        return para(text, style, self.values, self.look.italic)
+        return para(text, style, self.values, self.look.italic, tag if tag is not None else self.parent.add(role))
 
     def items(self, items: tuple[model.Item, ...], kind: str, style: str, level: int = 0) -> list[Flowable]:
-        """The entries of a list of KIND (bullets, steps, checklist), sub-entries indented under each."""
+        """The entries of a list of KIND (bullets, steps, checklist), sub-entries indented under each: a list
+        (L) of entries (LI), each its label (Lbl: a number, or a checklist's box to tick) and body (LBody:
+        the entry's words, then the list of its sub-entries)."""
         out: list[Flowable] = []
-        for number, entry in enumerate(items, start=1):
-            marker, label = _marker(kind, level, number)
-            out.append(MarkedItem(marker, self.para(entry.text, style), level, label, self.look))
-            out += self.items(entry.items, kind, style, level + 1)
+        with self.under(self.parent.add("L")) as listed:
+            for number, entry in enumerate(items, start=1):
+                marker, label = _marker(kind, level, number)
+                item = listed.add("LI")
+                label_tag = item.add("Lbl", actual=self.locale.tick_box if marker == "checkbox" else None) \
+                    if marker in ("number", "checkbox") else None
+                with self.under(item.add("LBody")) as body:
+                    out.append(MarkedItem(marker, self.para(entry.text, style, tag=body), level, label, self.look,
+                                          label_tag))
+                    out += self.items(entry.items, kind, style, level + 1)
         return out
 
-    def box(self, style_name: str, title: str | None, body: list[Flowable]) -> Box:
-        return Box(self.look.box_styles[style_name], title, body, self.values, self.geometry.frame_height,
-                   self.locale, look=self.look)
+    def box(self, style_name: str, title: str | None, body: Callable[[], list[Flowable]]) -> Box:
+        """A box of STYLE_NAME: a group (Div) of its title (H3) and what BODY() makes."""
+        style = self.look.box_styles[style_name]
+        with self.under(self.parent.add("Div")) as group:
+            heading = group.add("H3") if title or style.label else None
+            flowables = body()
+        return Box(style, title, flowables, self.values, self.geometry.frame_height, self.locale, look=self.look,
+                   tag=heading)
 
     def table(self, header: tuple[model.Text, ...], rows: tuple[tuple[model.Text, ...], ...]) -> Flowable:
         """A table whose header row repeats on each page, columns as wide as their words need."""
         look = self.look
-        cells = [[self.para(cell, look.table_header) for cell in header]]
-        cells += [[self.para(cell, look.table_cell) for cell in row] for row in rows]
-        table = TableFlowable(cells, colWidths=self._column_widths(header, rows), repeatRows=1, hAlign="LEFT")
+        table_tag = self.parent.add("Table")
+        header_row = table_tag.add("TR")
+        cells = [[self.para(cell, look.table_header, tag=header_row.add("TH", scope="Column")) for cell in header]]
+        for row in rows:
+            cells_row = table_tag.add("TR")
+            cells.append([self.para(cell, look.table_cell, tag=cells_row.add("TD")) for cell in row])
+        table = MarkedTable(cells, colWidths=self._column_widths(header, rows), repeatRows=1, hAlign="LEFT")
         commands = [
             ("FONTNAME", (0, 0), (-1, -1), styles.TABLE_FONT),
             ("FONTSIZE", (0, 0), (-1, -1), look.table_cell.fontSize),
@@ -109,12 +140,14 @@ class Kit:
         return KeepTogether(parts)
 
     def signatures(self, roles: tuple[model.Text, ...]) -> Flowable:
-        return KeepTogether([SignatureLine(self.para(role, self.look.line_label), self.locale.date_label, self.look)
+        return KeepTogether([SignatureLine(self.para(role, self.look.line_label), self.locale.date_label, self.look,
+                                           self.parent.add("P"))
                              for role in roles])
 
     def picture(self, src: Path, alt: str, width_inches: float | None, caption: str | None) -> Flowable:
         width = min(width_inches * inch if width_inches else styles.IMAGE_WIDTH, self.geometry.frame_width)
-        picture = Picture(str(src), f"{self.locale.picture_label}: {model.plain(alt, self.values, '')}",
+        described = model.plain(alt, self.values, "")
+        picture = Picture(str(src), f"{self.locale.picture_label}: {described}", self.parent.add("Figure", alt=described),
                           width=width, height=width, kind="proportional", hAlign="LEFT")
         parts: list[Flowable] = [picture]
         if caption:
@@ -135,13 +168,13 @@ class Kit:
         drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0],
                           initialFontName=fonts.MAIN)  # or renderPDF selects Helvetica
         drawing.add(widget)
+        code = MarkedDrawing(drawing, self.parent.add("Figure", alt=f"{self.locale.qr_label} {url}"))
+        text = [self.para(caption, self.look.body)] if caption else []
         # The printed address is typed in by patients: literal, never read for **emphasis**.
         link = f'<a href="{escape(url, {chr(34): "&quot;"})}" color="{styles.LINK_COLOR}">{literal(url)}</a>'
-        text = [Paragraph(link, self.look.body)]
-        if caption:
-            text.insert(0, self.para(caption, self.look.body))
+        text.append(Text(link, self.look.body, tag=self.parent.add("P").add("Link")))
         width = self.geometry.frame_width
-        table = TableFlowable([[drawing, text]], colWidths=[side + styles.QR_GAP, width - side - styles.QR_GAP],
+        table = MarkedTable([[code, text]], colWidths=[side + styles.QR_GAP, width - side - styles.QR_GAP],
                               hAlign="LEFT")
         table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles.TABLE_FONT),
                                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

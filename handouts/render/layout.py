@@ -20,7 +20,8 @@ from .styles import Geometry
 
 
 # A laid-out page: what goes where, in drawing order. ("draw", flowable, x, y, slack) puts a
-# wrapped flowable at (x, y); ("outline", key, title, level) marks the page in the outline.
+# wrapped flowable at (x, y); ("outline", key, title, level) marks the page in the outline;
+# ("structure", node) begins a part's section of the structure tree.
 Page = list[tuple]
 
 
@@ -100,6 +101,9 @@ def draw_pages(canv: Canvas, part: int, pages: list[Page], outline: tuple[str, s
                 _, key, title, level = entry
                 canv.bookmarkPage(key)
                 canv.addOutlineEntry(title, key, level=level, closed=False)
+            elif entry[0] == "structure":
+                if getattr(canv, "tagger", None) is not None:
+                    canv.tagger.parts.append(entry[1])
             else:
                 _, flowable, x, y, slack = entry
                 flowable.drawOn(canv, x, y, _sW=slack)

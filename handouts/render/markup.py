@@ -10,6 +10,7 @@ from reportlab.platypus import Paragraph
 
 from . import fonts, styles
 from .. import model
+from .tags import Node, marked
 
 NO_BREAK = "\u00a0"
 
@@ -63,8 +64,28 @@ def literal(text: str) -> str:
                    for family, chunk in fonts.runs(text))
 
 
-def para(text: str, style, values: Mapping[str, str], italic: bool = True) -> Paragraph:
-    return Paragraph(markup(text, values, italic), style)
+class Text(Paragraph):
+    """A paragraph drawn as the content of its structure node, TAG; the parts it splits into stay that node's."""
+
+    marks_itself = True
+
+    def __init__(self, text, style=None, *args, tag: Node | None = None, **kwargs):
+        super().__init__(text, style, *args, **kwargs)
+        self.tag = tag
+
+    def drawOn(self, canvas, x, y, _sW=0):
+        with marked(canvas, self.tag):
+            super().drawOn(canvas, x, y, _sW)
+
+    def split(self, available_width, available_height):
+        parts = super().split(available_width, available_height)
+        for part in parts:
+            part.tag = self.tag
+        return parts
+
+
+def para(text: str, style, values: Mapping[str, str], italic: bool = True, tag: Node | None = None) -> Text:
+    return Text(markup(text, values, italic), style, tag=tag)
 
 
 def draw_text(canv, x: float, y: float, text: str, size: float, bold: bool = False,

@@ -1,0 +1,162 @@
+"""Tags: structure nodes made with the flowables in; marked content and artifacts written as they are drawn out."""
+from __future__ import annotations
+
+from contextlib import ExitStack, contextmanager
+from typing import Iterator
+
+from reportlab.platypus.tables import TableRenderCB
+
+
+class Node:
+    """One structure element (ISO 32000-1, 14.7.2): its role, its attributes and its children.
+
+    Nodes are made with the flowables and kept with a cached layout, so they hold nothing of one render:
+    what a render draws for each node is kept by that render's Tagger."""
+
+    __slots__ = ("role", "kids", "alt", "actual", "lang", "scope", "__weakref__")
+
+    def __init__(self, role: str, alt: str | None = None, actual: str | None = None, lang: str | None = None,
+                 scope: str | None = None):
+        self.role, self.alt, self.actual, self.lang, self.scope = role, alt, actual, lang, scope
+        self.kids: list[Node] = []
+
+    def add(self, role: str, **attributes) -> "Node":
+        """A new child of this node, after the ones it has."""
+        child = Node(role, **attributes)
+        self.kids.append(child)
+        return child
+
+    def __repr__(self) -> str:
+        return f"Node({self.role!r}, {len(self.kids)} kids)"
+
+
+# What a node holds once drawn, in order: ("mcid", page, mcid) for its content on a page, or
+# ("link", page, annotation name) for a link annotation drawn inside it.
+Content = tuple[str, int, object]
+
+
+class Tagger:
+    """One render's marks: which node each marked-content id of each page belongs to, the parts in
+    drawing order, and the link annotations drawn in each node."""
+
+    def __init__(self):
+        self.parts: list[Node] = []
+        self.pages: list[list[Node]] = [[]]   # per page, the node of each MCID in order
+        self.content: dict[int, list[Content]] = {}
+        self.links: list[tuple[Node, int, str]] = []   # (node, page, annotation name)
+        self.open: list[Node] = []
+        self.hiding = 0               # >0 while drawing what repeats (a table's header row on a later page)
+
+    @property
+    def page(self) -> int:
+        return len(self.pages) - 1
+
+    def new_page(self) -> None:
+        self.pages.append([])
+
+    def mark(self, node: Node) -> int:
+        mcid = len(self.pages[-1])
+        self.pages[-1].append(node)
+        self.content.setdefault(id(node), []).append(("mcid", self.page, mcid))
+        return mcid
+
+    def link(self, annotation, name: str) -> None:
+        """ANNOTATION, a link, was just added as NAME while the innermost open node was being drawn."""
+        if self.open:
+            node = self.open[-1]
+            self.content.setdefault(id(node), []).append(("link", self.page, (annotation, name)))
+
+    def of(self, node: Node) -> list[Content]:
+        return self.content.get(id(node), [])
+
+
+def tagger_of(canv) -> Tagger | None:
+    return getattr(canv, "tagger", None)
+
+
+@contextmanager
+def marked(canv, node: Node | None) -> Iterator[None]:
+    """What is drawn inside, as NODE's content (or as an artifact while a repeat is drawn)."""
+    tagger = tagger_of(canv)
+    if tagger is None or node is None:
+        yield
+        return
+    if tagger.hiding:
+        with artifact(canv):
+            yield
+        return
+    canv.addLiteral(f"/{node.role} <</MCID {tagger.mark(node)}>> BDC")
+    tagger.open.append(node)
+    try:
+        yield
+    finally:
+        tagger.open.pop()
+        canv.addLiteral("EMC")
+
+
+@contextmanager
+def artifact(canv, kind: str | None = None) -> Iterator[None]:
+    """What is drawn inside, as an artifact: page furniture (KIND "Pagination") or decoration."""
+    if tagger_of(canv) is None:
+        yield
+        return
+    canv.addLiteral(f"/Artifact <</Type /{kind}>> BDC" if kind else "/Artifact BMC")
+    try:
+        yield
+    finally:
+        canv.addLiteral("EMC")
+
+
+@contextmanager
+def repeated(canv) -> Iterator[None]:
+    """What is drawn inside repeats what was read already: every node's content becomes an artifact."""
+    tagger = tagger_of(canv)
+    if tagger is not None:
+        tagger.hiding += 1
+    try:
+        yield
+    finally:
+        if tagger is not None:
+            tagger.hiding -= 1
+
+
+class TableMarks(TableRenderCB):
+    """A table's backgrounds and rules as artifacts, its first REPEATS rows too (a header row drawn
+    again on a later page), and a cell that does not mark itself (a QR code's drawing) as its node's content."""
+
+    def __init__(self, repeats: int = 0):
+        self.repeats = repeats
+        self._part, self._row, self._cell = ExitStack(), ExitStack(), ExitStack()
+
+    def startTable(self, table):
+        pass
+
+    def startBG(self, table):
+        self._part.enter_context(artifact(table.canv))
+
+    def endBG(self, table):
+        self._part.close()
+
+    def startRow(self, table, row):
+        if row < self.repeats:
+            self._row.enter_context(repeated(table.canv))
+
+    def endRow(self, table):
+        self._row.close()
+
+    def startCell(self, table, row, column, value, style, position, size):
+        node = getattr(value, "tag", None)
+        if node is not None and not getattr(value, "marks_itself", False):
+            self._cell.enter_context(marked(table.canv, node))
+
+    def endCell(self, table):
+        self._cell.close()
+
+    def startLines(self, table):
+        self._part.enter_context(artifact(table.canv))
+
+    def endLines(self, table):
+        self._part.close()
+
+    def endTable(self, table):
+        pass
