@@ -9,6 +9,24 @@ from reportlab.pdfbase import pdfdoc
 # Dictionaries per object stream: a reader decompresses a whole stream to reach one of them.
 PER_STREAM = 200
 _HEADER = b"%PDF-1.7\n%\x93\x8c\x8b\x9e handouts\n"
+_RAW = "handouts_raw_objects"     # the document's objects given as bytes: number -> body
+
+
+def new_object(doc: pdfdoc.PDFDocument, body: bytes = b"") -> int:
+    """A new object number in DOC for a dictionary written as the bytes given (now, or with set_object).
+
+    For the hundreds of small dictionaries of a structure tree: registering and formatting each as a
+    ReportLab object took longer than drawing a page."""
+    doc.objectcounter += 1       # what ReportLab numbers next comes after it
+    raw = doc.__dict__.get(_RAW)
+    if raw is None:
+        raw = doc.__dict__[_RAW] = {}
+    raw[doc.objectcounter] = body
+    return doc.objectcounter
+
+
+def set_object(doc: pdfdoc.PDFDocument, number: int, body: bytes) -> None:
+    doc.__dict__[_RAW][number] = body
 
 
 def write(doc: pdfdoc.PDFDocument, canvas) -> bytes:
@@ -32,9 +50,13 @@ def write(doc: pdfdoc.PDFDocument, canvas) -> bytes:
     offset = len(_HEADER)
     entries: dict[int, tuple[int, int, int]] = {}     # object number -> (type, field 2, field 3)
     packed: list[tuple[int, bytes]] = []
+    raw = doc.__dict__.get(_RAW, {})
     number = 0
-    while number + 1 in doc.numberToId:      # formatting may register more objects: go on until none is left
+    while number < doc.objectcounter:      # formatting may register more objects: go on until none is left
         number += 1
+        if number in raw:
+            packed.append((number, raw[number]))
+            continue
         obj = doc.idToObject[doc.numberToId[number]]
         body = pdfdoc.format(obj, doc, toplevel=1)
         if body.rstrip().endswith(b"endstream"):

@@ -6,6 +6,7 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFString
 
+from . import pdffile
 from .tags import Node, Tagger
 
 # A page writes only the keys its class names; these two are the tree's.
@@ -22,6 +23,7 @@ def write(doc: pdfdoc.PDFDocument, tagger: Tagger, title: str, language: str) ->
     root_number = _number(doc, root)
     document = Node("Document")
     document.kids = tagger.parts
+    writer.find_drawn(document)
     top = writer.element(document, root_number)
     nums = []
     for index, page in enumerate(pages):
@@ -32,9 +34,9 @@ def write(doc: pdfdoc.PDFDocument, tagger: Tagger, title: str, language: str) ->
     for key, (element, annotation) in enumerate(writer.links, start=len(pages)):
         annotation["StructParent"] = key
         nums.append(b"%d %d 0 R" % (key, element))
-    parent_tree = _Raw(b"<</Nums[%s]>>" % b" ".join(nums))
+    parent_tree = pdffile.new_object(doc, b"<</Nums[%s]>>" % b" ".join(nums))
     root.body = b"<</Type/StructTreeRoot/K %d 0 R/ParentTree %d 0 R/ParentTreeNextKey %d>>" % (
-        top, _number(doc, parent_tree), len(pages) + len(writer.links))
+        top, parent_tree, len(pages) + len(writer.links))
     catalog = doc.Catalog
     catalog.StructTreeRoot = root
     catalog.MarkInfo = PDFDictionary({"Marked": _TRUE})
@@ -42,8 +44,7 @@ def write(doc: pdfdoc.PDFDocument, tagger: Tagger, title: str, language: str) ->
 
 
 class _Raw(pdfdoc.PDFObject):
-    """An object written as the bytes it is given: the tree's hundreds of small dictionaries are made
-    here directly, as formatting each through ReportLab's objects took longer than drawing the page."""
+    """An object written as the bytes it is given (the tree's root, which the catalog names)."""
 
     def __init__(self, body: bytes = b""):
         self.body = body
@@ -64,35 +65,47 @@ class _Writer:
         self.doc, self.tagger, self.pages = doc, tagger, pages
         self.parents: list[list[int]] = [[0] * len(nodes) for nodes in tagger.pages[:len(pages)]]
         self.links: list[tuple[int, PDFDictionary]] = []
+        self.content = tagger.content
+        self.drawn: set[int] = set()
 
-    def drawn(self, node: Node) -> bool:
-        return bool(node.actual or self.tagger.of(node)) or any(self.drawn(kid) for kid in node.kids)
+    def find_drawn(self, node: Node) -> bool:
+        """Note in self.drawn every node under NODE with something drawn (or said) in it; whether NODE has."""
+        found = bool(node.actual) or id(node) in self.content
+        for kid in node.kids:
+            found = self.find_drawn(kid) or found
+        if found:
+            self.drawn.add(id(node))
+        return found
 
     def element(self, node: Node, parent: int) -> int:
         """Write NODE (drawn, under the element numbered PARENT) and what it holds; its object number."""
-        element = _Raw()
-        number = _number(self.doc, element)
-        head = b"<</S/%s/P %d 0 R" % (node.role.encode(), parent)
-        content = self.tagger.of(node)
+        number = pdffile.new_object(self.doc)
+        parts = [b"<</S/", node.role.encode(), b"/P %d 0 R" % parent]
+        content = self.content.get(id(node))
+        kids = self._content(node, content, number) if content else []
         if content:
-            head += b"/Pg %d 0 R" % self.pages[content[0][1]]
+            parts.append(b"/Pg %d 0 R" % self.pages[content[0][1]])
         # Its own content first (a list entry's words), then its children (a list under them).
-        kids = self._content(node, number) + [b"%d 0 R" % self.element(kid, number) for kid in node.kids
-                                              if self.drawn(kid)]
+        drawn = self.drawn
+        kids += [b"%d 0 R" % self.element(kid, number) for kid in node.kids if id(kid) in drawn]
         if kids:
-            head += b"/K[%s]" % b" ".join(kids)
-        for key, value in ((b"Alt", node.alt), (b"ActualText", node.actual), (b"Lang", node.lang)):
-            if value:
-                head += b"/%s%s" % (key, PDFString(value).format(self.doc))
-        if node.scope:
-            head += b"/A<</O/Table/Scope/%s>>" % node.scope.encode()
-        element.body = head + b">>"
+            parts += (b"/K[", b" ".join(kids), b"]")
+        if node.alt or node.actual or node.lang or node.scope:
+            parts.append(self._attributes(node))
+        parts.append(b">>")
+        pdffile.set_object(self.doc, number, b"".join(parts))
         return number
 
-    def _content(self, node: Node, number: int) -> list[bytes]:
-        """NODE's marked content and links: MCIDs of its first page as numbers, of a later one as references."""
+    def _attributes(self, node: Node) -> bytes:
+        said = [b"/%s%s" % (key, PDFString(value).format(self.doc))
+                for key, value in ((b"Alt", node.alt), (b"ActualText", node.actual), (b"Lang", node.lang)) if value]
+        if node.scope:
+            said.append(b"/A<</O/Table/Scope/%s>>" % node.scope.encode())
+        return b"".join(said)
+
+    def _content(self, node: Node, content: list, number: int) -> list[bytes]:
+        """NODE's marked CONTENT and links: MCIDs of its first page as numbers, of a later one as references."""
         kids: list[bytes] = []
-        content = self.tagger.of(node)
         for kind, page, value in content:
             if kind == "mcid":
                 self.parents[page][value] = number
@@ -107,9 +120,8 @@ class _Writer:
                 self.links.append((number, annotation))
             else:
                 # A link inside running text: its own Link element holds the annotation.
-                link = _Raw()
-                link_number = _number(self.doc, link)
-                link.body = b"<</Type/StructElem/S/Link/P %d 0 R/Pg %d 0 R/K[%s]>>" % (number, self.pages[page], objr)
+                link_number = pdffile.new_object(self.doc, b"<</S/Link/P %d 0 R/Pg %d 0 R/K[%s]>>" % (
+                    number, self.pages[page], objr))
                 kids.append(b"%d 0 R" % link_number)
                 self.links.append((link_number, annotation))
         return kids
