@@ -250,6 +250,7 @@ class Clinic:
     website: Text | None = None
     logo: Path | None = None
     color: str | None = None      # "#1f4e79": headings and rules; checked for contrast on white
+    logo_alt: Text | None = None  # what the logo says to a screen reader; without it, it is decoration
 
     def values(self) -> dict[str, Text]:
         """Placeholder values this profile fills, by placeholder name: every text field (the logo and

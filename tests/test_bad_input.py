@@ -246,7 +246,7 @@ def test_a_bad_clinic_profile_gets_the_same_kind_of_error(write, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == (
         f"{clinic}:2: expected a key of a clinic profile (name, phone, after_hours_phone, emergency_number, "
-        "address, website, logo, color), found 'phnoe'; did you mean 'phone'?")
+        "address, website, logo, logo_alt, color), found 'phnoe'; did you mean 'phone'?")
     assert not (tmp_path / "out").exists()
 
 

@@ -98,8 +98,11 @@ def test_each_handout_is_pdf_ua_and_its_tree_reads_the_yaml_in_order(name, paper
     pages = read(pdf.data)
     assert unmarked(pages) == []
     values = placeholder_values(clinic(), PATIENT, handout.language)
-    assert_reads_as_the_yaml(pdf.data, expected_texts(handout, values), handout.language)
+    # The clinic's logo is read first, once, as the profile's alt text says; then the handout.
+    assert reading(pages)[0] == ("Figure", "Riverside Spine Center logo")
+    assert_reads_as_the_yaml(pdf.data, [clinic().logo_alt] + expected_texts(handout, values), handout.language)
     assert_headings_nest(heading_levels(pdf.data))
+    assert_parent_tree_matches(pdf.data)
     # Header and footer are artifacts: read on the page, never in the tree.
     tree = " ".join(text for _, text in reading(pages))
     page_one = for_language(handout.language).page_of.format(page=1, total=pdf.pages)
@@ -115,11 +118,12 @@ def test_every_block_type_is_tagged_with_its_role_alt_text_and_labels():
     pages = read(pdf.data)
     assert unmarked(pages) == []
     values = placeholder_values(clinic(), None, "en")
-    assert_reads_as_the_yaml(pdf.data, expected_texts(handout, values), "en")
+    assert_reads_as_the_yaml(pdf.data, [clinic().logo_alt] + expected_texts(handout, values), "en")
     assert_headings_nest(heading_levels(pdf.data))
+    assert_parent_tree_matches(pdf.data)
     elements = [element for one in pages for root in one.elements for element in root.walk()]
     assert [element.alt for element in elements if element.role == "Figure"] == \
-        ["A drawing of the spine", "QR code for https://example.org/kyphoplasty"]
+        ["Riverside Spine Center logo", "A drawing of the spine", "QR code for https://example.org/kyphoplasty"]
     # Each block's first element, in the YAML's order, is the role its type declares.
     sections = [element for element in elements if element.role == "Sect"]
     kids = [kid.role for section in sections for kid in section.kids if not isinstance(kid, int)]
@@ -153,7 +157,7 @@ def test_a_packet_with_a_cover_notes_and_two_languages_is_pdf_ua_with_each_hando
                         ("es", "Cifoplastia con balón: cuidados después del procedimiento")]
     read_out = [text for _, text in reading(pages)]
     english = for_language("en")
-    assert read_out[:4] == [english.cover_title, english.cover_patient, "Ana Pérez",
+    assert read_out[:5] == ["Riverside Spine Center logo", english.cover_title, english.cover_patient, "Ana Pérez",
                             f"{english.mrn_label}: A-1001 {english.born_label}: March 14, 1948"]
     assert "Walk twice a day." in read_out and "Balloon Kyphoplasty: Before Your Procedure" in read_out
     enclosed = [element for one in pages for root in one.elements for element in root.walk()
@@ -176,10 +180,10 @@ def test_a_paragraph_box_and_table_split_across_pages_are_each_one_element_read_
             blocks:
               - paragraph: "{sentence * 60}"
               - checklist:
-                  title: Every day
+                  title: Every day (see https://example.org/walking)
                   items: {[entry] * 30}
               - table:
-                  header: [Day, Steps]
+                  header: [Day, "Steps (https://example.org/steps)"]
                   rows: {[[f"Day {day}", f"{day * 100} steps"] for day in range(1, 41)]}
         """)
     handout = handouts.load_handout(path)
@@ -206,6 +210,41 @@ def test_a_paragraph_box_and_table_split_across_pages_are_each_one_element_read_
     entries = [item.K[1] for item in boxes[0].K[1].K]                           # LI -> LBody
     assert len({pages_of[entry.Pg.objgen] for entry in entries}) > 1
     assert_reads_as_the_yaml(pdf.data, expected_texts(handout, placeholder_values(model.Clinic(), None, "en")), "en")
+    # The links in the repeated title and header row are clickable on every page, each tagged.
+    links = [annotation for one in document.pages for annotation in one.obj.get("/Annots", [])]
+    uris = [str(annotation.A.URI) for annotation in links]
+    assert uris.count("https://example.org/walking") > 1 and uris.count("https://example.org/steps") > 1
+    assert all("/StructParent" in annotation for annotation in links)
+    assert_parent_tree_matches(pdf.data)
+
+
+def assert_parent_tree_matches(data: bytes) -> None:
+    """Read apart from pdfium: each marked-content id in each page's content stream is owned, in the
+    parent tree, by an element of the same role that lists it among its kids on that page; each link
+    annotation by a Link element holding it."""
+    document = pikepdf.open(io.BytesIO(data))
+    nums = list(document.Root.StructTreeRoot.ParentTree.Nums)
+    tree = dict(zip((int(key) for key in nums[::2]), nums[1::2]))
+    for number, one in enumerate(document.pages):
+        owners = tree[int(one.obj.StructParents)]
+        marks = re.findall(rb"/(\w+) <</MCID (\d+)>> BDC", b"".join(
+            part.read_bytes() for part in ([one.obj.Contents] if isinstance(one.obj.Contents, pikepdf.Stream)
+                                           else one.obj.Contents)))
+        assert [int(mcid) for _, mcid in marks] == list(range(len(owners)))
+        for role, mcid in marks:
+            owner = owners[int(mcid)]
+            assert str(owner.S) == "/" + role.decode()
+            kids = owner.K if isinstance(owner.K, pikepdf.Array) else [owner.K]
+            on_page = [int(kid) for kid in kids if isinstance(kid, int) and owner.Pg.objgen == one.objgen]
+            on_page += [int(kid.MCID) for kid in kids if isinstance(kid, pikepdf.Dictionary)
+                        and kid.get("/Type") == "/MCR" and kid.Pg.objgen == one.objgen]
+            assert int(mcid) in on_page
+        for annotation in one.obj.get("/Annots", []):
+            owner = tree[int(annotation.StructParent)]
+            assert owner.S == "/Link" and any(isinstance(kid, pikepdf.Dictionary) and kid.get("/Obj") is not None
+                                              and kid.Obj.objgen == annotation.objgen
+                                              and kid.Pg.objgen == one.objgen for kid in owner.K)
+    assert int(document.Root.StructTreeRoot.ParentTreeNextKey) == len(tree)
 
 
 def _elements(document: pikepdf.Pdf):
@@ -229,6 +268,7 @@ def test_document_keys_metadata_and_links_say_what_a_reader_needs():
     with document.open_metadata() as xmp:
         assert xmp["dc:title"] == "Every Block: A Test Handout"
         assert xmp["pdfuaid:part"] == "1"
+        assert list(xmp["dc:language"]) == ["en"]
     parents = dict(zip(list(root.StructTreeRoot.ParentTree.Nums)[::2], list(root.StructTreeRoot.ParentTree.Nums)[1::2]))
     links = [annotation for page in document.pages for annotation in page.obj.get("/Annots", [])]
     assert len(links) == 3
@@ -245,7 +285,7 @@ def test_poppler_reads_the_same_tree():
     printed = subprocess.run(["pdfinfo", "-struct-text", "-"], input=pdf.data, capture_output=True, check=True,
                              timeout=60).stdout.decode()
     shape = [line.strip().split(" ")[0] for line in printed.splitlines() if line.strip() and '"' not in line]
-    assert shape[:4] == ["Document", "Sect", "H1", "Div"]
+    assert shape[:5] == ["Document", "Figure", "Sect", "H1", "Div"]     # the logo, then the handout
     assert '"Balloon Kyphoplasty: Care After"' in printed
     assert "Page 1 of" not in printed and "Ana" not in printed
 
@@ -274,12 +314,12 @@ def every_block() -> bytes:
 
 def test_a_picture_without_its_alt_text_is_caught(every_block):
     def drop_alt(document):
-        del next(element for element in _elements(document) if element.S == "/Figure")["/Alt"]
+        del next(element for element in _elements(document) if element.get("/Alt") == "A drawing of the spine")["/Alt"]
     data = _mutated(every_block, drop_alt)
     assert [failure.split(":")[0] for failure in failures(data)] == ["PDFUA1-FIGURE-ALTERNATIVE-TEXT-001"]
     figures = [element.alt for one in read(data) for root in one.elements for element in root.walk()
                if element.role == "Figure"]
-    assert figures == [None, "QR code for https://example.org/kyphoplasty"]
+    assert figures == ["Riverside Spine Center logo", None, "QR code for https://example.org/kyphoplasty"]
 
 
 def test_a_skipped_heading_level_is_caught(every_block):
@@ -304,3 +344,34 @@ def test_a_dropped_tag_is_caught(every_block):
     with pytest.raises(AssertionError, match="not read after"):
         assert_reads_as_the_yaml(data, expected_texts(load("all_blocks"), placeholder_values(
             clinic(), None, "en")), "en")
+
+
+def test_a_logo_without_alt_text_is_decoration_and_alt_text_needs_a_logo(write):
+    import shutil
+    shutil.copy(REPO / "content" / "riverside-logo.png", write("clinic.yaml", "name: Test Clinic\n").parent)
+    plain = handouts.load_clinic(write("clinic.yaml", "name: Test Clinic\nlogo: riverside-logo.png\n"))
+    pdf = handouts.render_handout(load("kyphoplasty-care-after"), plain, PATIENT)
+    assert failures(pdf.data) == []
+    pages = read(pdf.data)
+    assert unmarked(pages) == []
+    assert reading(pages)[0] == ("H1", "Balloon Kyphoplasty: Care After")
+    pictures = [item for one in pages for item in one.objects if item.kind == 3]      # FPDF_PAGEOBJ_IMAGE
+    assert len(pictures) == pdf.pages and all(item.marks == ["Artifact"] for item in pictures)
+    path = write("clinic.yaml", "name: Test Clinic\nlogo_alt: Test Clinic logo\n")
+    with pytest.raises(handouts.ContentErrors) as raised:
+        handouts.load_clinic(path)
+    assert [str(error) for error in raised.value.errors] == [
+        f"{path}:2: expected logo_alt only with a logo, found no logo; add the logo, or remove logo_alt"]
+
+
+def test_notes_without_a_cover_head_the_handout_in_the_packets_language():
+    pdf = handouts.render_packet([load("kyphoplasty-care-after")], clinic(), PATIENT, language="es",
+                                 notes="Camine dos veces al día.")
+    assert failures(pdf.data) == []
+    pages = read(pdf.data)
+    assert unmarked(pages) == []
+    assert reading(pages)[1:3] == [("H1", for_language("es").notes_title), ("P", "Camine dos veces al día.")]
+    notes = next(element for element in pages[0].elements[0].walk() if element.role == "Div")
+    assert notes.lang == "es"
+    assert_headings_nest(heading_levels(pdf.data))
+    assert_parent_tree_matches(pdf.data)

@@ -50,7 +50,7 @@ def read_jargon(reader: Reader, node: Node) -> model.Jargon | None:
 
 def read_clinic(reader: Reader, node: Node) -> model.Clinic | None:
     names = ("name", "phone", "after_hours_phone", "emergency_number", "address", "website")
-    fields = reader.mapping(node, "a clinic profile", optional=names + ("logo", "color"))
+    fields = reader.mapping(node, "a clinic profile", optional=names + ("logo", "logo_alt", "color"))
     if fields is None:
         return None
     values = {name: reader.text(fields[name], f"the clinic's {name.replace('_', ' ')} (text)",
@@ -60,9 +60,13 @@ def read_clinic(reader: Reader, node: Node) -> model.Clinic | None:
     if logo is not None:
         logo = _logo_size(reader, fields["logo"], logo)
     color = _color(reader, fields["color"]) if "color" in fields else None
+    logo_alt = reader.text(fields["logo_alt"], "the logo's alt text (text)") if "logo_alt" in fields else None
+    if "logo_alt" in fields and "logo" not in fields:
+        reader.error(fields["logo_alt"], expected="logo_alt only with a logo", found="no logo",
+                     fix="add the logo, or remove logo_alt")
     if reader.errors:
         return None
-    return model.Clinic(path=reader.path, logo=logo, color=color, **values)
+    return model.Clinic(path=reader.path, logo=logo, color=color, logo_alt=logo_alt, **values)
 
 def _logo_size(reader: Reader, node: Node, path: Path) -> Path | None:
     """A logo small enough to decode for every packet (it prints under an inch and a half wide)."""

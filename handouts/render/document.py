@@ -6,7 +6,6 @@ from collections import Counter
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfutils import asciiBase85Decode
@@ -19,7 +18,7 @@ from .story import cover, notes_box, story
 from .furniture import Furniture, PartLook, patient_chunks
 from ..locales import Locale, for_language
 from .styles import Geometry
-from .tags import Node, Tagger, artifact
+from .tags import Node, Tagger, artifact, marked
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class _DeferredCanvas(Canvas):
     With a TAGGER, what is drawn is marked as it is drawn, header and footer are artifacts, and the
     structure tree is written on saving."""
 
-    def __init__(self, *args, decorate: Callable[[Canvas, int, int, int], None], tagger: Tagger | None = None,
+    def __init__(self, *args, decorate: Furniture, tagger: Tagger | None = None, logo_tag: Node | None = None,
                  **kwargs):
         super().__init__(*args, **kwargs)
         self._held_pages: list[dict] = []
@@ -62,6 +61,7 @@ class _DeferredCanvas(Canvas):
         self.part_index = 0
         self._page_bookmarks: list[tuple[str, dict]] = []
         self.tagger = tagger
+        self.logo_tag = logo_tag if tagger is not None else None     # the logo's Figure, on the first page
 
     def _addAnnotation(self, annotation, name=None, addtopage=1):
         super()._addAnnotation(annotation, name, addtopage)
@@ -88,11 +88,16 @@ class _DeferredCanvas(Canvas):
         parts = [state["part_index"] for state in self._held_pages]
         totals = Counter(parts)
         seen: Counter = Counter()
-        for state, part in zip(self._held_pages, parts):
+        for index, (state, part) in enumerate(zip(self._held_pages, parts)):
             self.__dict__.update(state)
             seen[part] += 1
+            figure = self.logo_tag if not index else None
+            if figure is not None:
+                self.tagger.page = 0
+                with marked(self, figure):
+                    self._decorate.draw_logo(self)
             with artifact(self, "Pagination"):
-                self._decorate(self, part, seen[part], totals[part])
+                self._decorate(self, part, seen[part], totals[part], logo=figure is None)
             for key, where in state["_page_bookmarks"]:
                 super().bookmarkPage(key, **where)
             super().showPage()
@@ -190,7 +195,12 @@ def _canvas(buffer: io.BytesIO, packet: Packet, clinic: model.Clinic, furniture:
     titles = [part.title for part in looks[1 if packet.cover else 0:]]
     geometry = furniture.geometry
     # pageCompression given, not left to rl_config, which any caller in the process may change.
-    canv = _DeferredCanvas(buffer, decorate=furniture, tagger=tagger, pagesize=(geometry.page_width, geometry.page_height),
+    logo = None
+    if tagger is not None and clinic.logo_alt and furniture.logo is not None:
+        logo = Node("Figure", alt=model.plain(clinic.logo_alt, clinic.values(), ""))
+        tagger.parts.append(logo)          # read first, once: on every later page it is decoration
+    canv = _DeferredCanvas(buffer, decorate=furniture, tagger=tagger, logo_tag=logo,
+                           pagesize=(geometry.page_width, geometry.page_height),
                            invariant=1, pageCompression=1, initialFontName=fonts.MAIN,
                            lang=packet.language if not lone else first.language)
     canv.setAuthor(model.fold_spaces(clinic.name or ""))

@@ -14,7 +14,7 @@ from . import styles
 from ..locales import ENGLISH, Locale
 from .markup import Text, draw_text, literal, markup
 from .styles import STANDARD, BoxStyle, Look
-from .tags import Node, artifact, marked
+from .tags import Node, artifact, marked, repeated
 
 
 CHECKBOX_ALIGNED = styles.CHECKBOX_SIZE     # the tick box size that sits on the baseline as drawn
@@ -123,8 +123,7 @@ class Box(Flowable):
         if continued:
             shown = f"{shown} {literal(locale.continued)}".strip()
         label = f"<b>{literal(locale.labels[style.label])}:</b>" if style.label else ""
-        self.title = Text(f"{label} {shown}".strip(), look.box_title, tag=None if continued else tag) \
-            if shown or label else None
+        self.title = Text(f"{label} {shown}".strip(), look.box_title, tag=tag) if shown or label else None
 
     @property
     def inset(self) -> float:
@@ -198,7 +197,7 @@ class Box(Flowable):
                     _draw_icon(canv, style, self.inset, top - self.look.icon_size, self.look.icon_size)
             text_height = self.title_text_height
             offset = max(0.0, (self.look.icon_size - text_height) / 2) if style.icon else 0
-            with artifact(canv) if self.continued else nullcontext():
+            with repeated(canv) if self.continued else nullcontext():
                 self.title.drawOn(canv, self.inset + self._title_indent(), top - text_height - offset)
             top -= self.title_height
         for flowable, height, gap in zip(self.body, self.heights, self.gaps):

@@ -152,7 +152,14 @@ class Furniture:
         self.geometry = Geometry(paper, styles.header_height(self.logo is not None, patient_lines, look),
                                  styles.footer_height(fact_lines, look))
 
-    def __call__(self, canv: Canvas, part: int, page: int, total: int) -> None:
+    def draw_logo(self, canv: Canvas) -> None:
+        if self.logo is not None:
+            width, height = self.logo_size
+            top = self.page_height - styles.MARGIN_TOP
+            canv.drawImage(self.logo, self.left, top - height, width, height, mask="auto")
+
+    def __call__(self, canv: Canvas, part: int, page: int, total: int, logo: bool = True) -> None:
+        """Header and footer of page PAGE of TOTAL of part PART (the logo too unless LOGO is false)."""
         look, geometry = self.look, self.geometry
         top = self.page_height - styles.MARGIN_TOP
         header_y = top - look.header_size
@@ -160,9 +167,8 @@ class Furniture:
         footer_y = styles.MARGIN_BOTTOM + styles.FOOTER_DESCENT * look.footer_size
         footer_rule = styles.MARGIN_BOTTOM + geometry.footer - styles.FOOTER_ABOVE_RULE
         canv.saveState()
-        if self.logo is not None:
-            width, height = self.logo_size
-            canv.drawImage(self.logo, self.left, top - height, width, height, mask="auto")
+        if logo:
+            self.draw_logo(canv)
         if self.clinic:
             draw_text(canv, self.text_left, header_y, self.clinic, look.header_size, bold=True, color=self.accent)
         draw_text(canv, self.right, header_y, self.titles[part], look.header_size, align="right", color=styles.MUTED)

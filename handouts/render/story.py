@@ -56,7 +56,7 @@ def notes_box(notes: str, geometry: Geometry, locale: Locale, look: Look = STAND
               heading: str = "H3") -> Box:
     """The care team's notes for this patient, typed by staff: printed as written, never read as markup;
     tagged under PARENT as a group whose title is a HEADING."""
-    group = (parent if parent is not None else Node("Sect")).add("Div")
+    group = (parent if parent is not None else Node("Sect")).add("Div", lang=locale.tag)    # the packet's language
     title = group.add(heading)
     paragraphs = [Text(literal(model.fold_spaces(line)), look.box_text, tag=group.add("P"))
                   for line in notes.splitlines() if line.strip()]

@@ -46,17 +46,15 @@ class Tagger:
         self.links: list[tuple[Node, int, str]] = []   # (node, page, annotation name)
         self.open: list[Node] = []
         self.hiding = 0               # >0 while drawing what repeats (a table's header row on a later page)
-
-    @property
-    def page(self) -> int:
-        return len(self.pages) - 1
+        self.page = 0                 # the page being drawn: the last one, or one drawn again on saving
 
     def new_page(self) -> None:
         self.pages.append([])
+        self.page = len(self.pages) - 1
 
     def mark(self, node: Node) -> int:
-        mcid = len(self.pages[-1])
-        self.pages[-1].append(node)
+        mcid = len(self.pages[self.page])
+        self.pages[self.page].append(node)
         self.content.setdefault(id(node), []).append(("mcid", self.page, mcid))
         return mcid
 
@@ -76,16 +74,14 @@ def tagger_of(canv) -> Tagger | None:
 
 @contextmanager
 def marked(canv, node: Node | None) -> Iterator[None]:
-    """What is drawn inside, as NODE's content (or as an artifact while a repeat is drawn)."""
+    """What is drawn inside, as NODE's content; while a repeat is drawn, as an artifact, though a link
+    in it (a link annotation cannot be an artifact) is still NODE's."""
     tagger = tagger_of(canv)
     if tagger is None or node is None:
         yield
         return
-    if tagger.hiding:
-        with artifact(canv):
-            yield
-        return
-    canv.addLiteral(f"/{node.role} <</MCID {tagger.mark(node)}>> BDC")
+    repeat = tagger.hiding > 0
+    canv.addLiteral("/Artifact BMC" if repeat else f"/{node.role} <</MCID {tagger.mark(node)}>> BDC")
     tagger.open.append(node)
     try:
         yield
