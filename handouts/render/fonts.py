@@ -73,16 +73,14 @@ def _without_unused_codes(doc, face_name: bytes) -> None:
     for name, stream in doc.idToObject.items():
         if not name.startswith("toUnicodeCMap:") or marker not in name.encode("latin-1", "replace"):
             continue
-        lines = stream.content.split("\n")
-        kept = [line for line in lines if not _UNUSED.fullmatch(line)]
-        if len(kept) != len(lines):
-            count = sum(1 for line in kept if _MAPPED.fullmatch(line))
-            stream.content = "\n".join(f"{count} beginbfchar" if line.endswith(" beginbfchar") else line
-                                       for line in kept)
+        content, removed = _UNUSED.subn("", stream.content)
+        if removed:
+            count = _COUNT.search(content)
+            stream.content = f"{content[:count.start(1)]}{int(count[1]) - removed}{content[count.end(1):]}"
 
 
-_UNUSED = re.compile(r"<[0-9A-F]{2}> <0000>")
-_MAPPED = re.compile(r"<[0-9A-F]{2}> <[0-9A-F]{4,}>")
+_UNUSED = re.compile(r"^<[0-9A-F]{2}> <0000>\n", re.MULTILINE)
+_COUNT = re.compile(r"^(\d+) beginbfchar$", re.MULTILINE)
 
 
 # The attribute of a ReportLab PDFDocument that holds its shared subsets: set per document, so one

@@ -72,35 +72,46 @@ def tagger_of(canv) -> Tagger | None:
     return getattr(canv, "tagger", None)
 
 
-@contextmanager
-def marked(canv, node: Node | None) -> Iterator[None]:
+class marked:
     """What is drawn inside, as NODE's content; while a repeat is drawn, as an artifact, though a link
-    in it (a link annotation cannot be an artifact) is still NODE's."""
-    tagger = tagger_of(canv)
-    if tagger is None or node is None:
-        yield
-        return
-    repeat = tagger.hiding > 0
-    canv.addLiteral("/Artifact BMC" if repeat else f"/{node.role} <</MCID {tagger.mark(node)}>> BDC")
-    tagger.open.append(node)
-    try:
-        yield
-    finally:
-        tagger.open.pop()
-        canv.addLiteral("EMC")
+    in it (a link annotation cannot be an artifact) is still NODE's. (A class, not a generator: it is
+    entered for every paragraph and list label drawn.)"""
+
+    __slots__ = ("canv", "node", "tagger")
+
+    def __init__(self, canv, node: Node | None):
+        self.canv, self.node = canv, node
+        self.tagger = getattr(canv, "tagger", None) if node is not None else None
+
+    def __enter__(self) -> None:
+        tagger, node = self.tagger, self.node
+        if tagger is None:
+            return
+        self.canv.addLiteral("/Artifact BMC" if tagger.hiding else f"/{node.role} <</MCID {tagger.mark(node)}>> BDC")
+        tagger.open.append(node)
+
+    def __exit__(self, *raised) -> None:
+        if self.tagger is not None:
+            self.tagger.open.pop()
+            self.canv.addLiteral("EMC")
 
 
-@contextmanager
-def artifact(canv, kind: str | None = None) -> Iterator[None]:
+class artifact:
     """What is drawn inside, as an artifact: page furniture (KIND "Pagination") or decoration."""
-    if tagger_of(canv) is None:
-        yield
-        return
-    canv.addLiteral(f"/Artifact <</Type /{kind}>> BDC" if kind else "/Artifact BMC")
-    try:
-        yield
-    finally:
-        canv.addLiteral("EMC")
+
+    __slots__ = ("canv", "kind", "tagged")
+
+    def __init__(self, canv, kind: str | None = None):
+        self.canv, self.kind = canv, kind
+        self.tagged = getattr(canv, "tagger", None) is not None
+
+    def __enter__(self) -> None:
+        if self.tagged:
+            self.canv.addLiteral(f"/Artifact <</Type /{self.kind}>> BDC" if self.kind else "/Artifact BMC")
+
+    def __exit__(self, *raised) -> None:
+        if self.tagged:
+            self.canv.addLiteral("EMC")
 
 
 @contextmanager
