@@ -37,6 +37,9 @@ def write(doc: pdfdoc.PDFDocument, canvas) -> bytes:
     structure tree has an object per paragraph, list entry and table cell, which would make a tagged
     handout nearly twice as large. Streams (page content, fonts, pictures) are written as ReportLab
     writes them. What goes in is what SaveToFile would have formatted, in the same order."""
+    if doc.encrypt.info() is not None or getattr(doc, "_digiSigs", None):
+        # Nothing here encrypts or signs with ReportLab (email encryption comes after, with pypdf).
+        raise ValueError("a ReportLab document to encrypt or sign: write it with ReportLab's own writer")
     for font in doc.delayedFonts:
         font.addObjects(doc)
     doc.info.invariant = doc.invariant
