@@ -10,6 +10,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfutils import asciiBase85Decode
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable
 
 from .. import __version__, model
@@ -46,6 +47,17 @@ class Packet:
     large_print: bool = False
 
 
+class _SpacedText(PDFTextObject):
+    """A text object whose lines of a paragraph end with a space: ReportLab drops the space where it
+    breaks a line, so a reader that takes the text of a tagged paragraph as it stands ("Know" "when")
+    would read the last word of a line and the first of the next as one ("Knowwhen")."""
+
+    def _textOut(self, text, TStar=0):
+        if TStar and text and not text.endswith(" "):
+            text += " "
+        super()._textOut(text, TStar)
+
+
 class _DeferredCanvas(Canvas):
     """Holds every page until the end, so header and footer can say "Page X of Y" for each part.
 
@@ -62,6 +74,9 @@ class _DeferredCanvas(Canvas):
         self._page_bookmarks: list[tuple[str, dict]] = []
         self.tagger = tagger
         self.logo_tag = logo_tag if tagger is not None else None     # the logo's Figure, on the first page
+
+    def beginText(self, x=0, y=0, direction=None):
+        return _SpacedText(self, x, y, direction=direction)
 
     def _addAnnotation(self, annotation, name=None, addtopage=1):
         super()._addAnnotation(annotation, name, addtopage)
