@@ -1,6 +1,6 @@
 """What tagging costs: ms and KB per PDF of every handout in content/, tagged and not, in one process.
 
-python benchmarks/tagging.py [--runs N] [--repo PATH]
+python benchmarks/tagging.py [--runs N] [--repo PATH] [--handout NAME ...]
 
 Each handout is rendered personalized (a different patient each time, as in a batch) N times after a
 warm-up, the two ways interleaved so that the machine's other work falls on both alike; the median of
@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent.parent
 HANDOUTS = ("kyphoplasty-before", "kyphoplasty-before.es", "kyphoplasty-care-after", "kyphoplasty-care-after.es")
 
 
-def measure(repo: Path, runs: int) -> list[tuple[str, str, float, float, float]]:
+def measure(repo: Path, runs: int, names: tuple[str, ...] = HANDOUTS) -> list[tuple[str, str, float, float, float]]:
     """(handout, way, ms with a fresh layout, ms with the layout reused, KB) for each handout and way."""
     sys.path.insert(0, str(repo))
     import handouts
@@ -34,7 +34,7 @@ def measure(repo: Path, runs: int) -> list[tuple[str, str, float, float, float]]
     tagging = "tagged" in document.render_packet.__code__.co_varnames
     ways = {"tagged": True, "untagged": False} if tagging else {"before tagging": None}
     rows = []
-    for name in HANDOUTS:
+    for name in names:
         handout = handouts.load_handout(repo / "content" / f"{name}.yaml")
         times: dict[tuple[str, bool], list[float]] = {(way, fresh): [] for way in ways for fresh in (True, False)}
         sizes: dict[str, int] = {}
@@ -60,8 +60,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100, help="renders measured per handout, way and layout")
     parser.add_argument("--repo", type=Path, default=HERE, help="the checkout to measure (default: this one)")
+    parser.add_argument("--handout", action="append", choices=HANDOUTS, help="only this one (again for more)")
     options = parser.parse_args()
-    rows = measure(options.repo.resolve(), options.runs)
+    rows = measure(options.repo.resolve(), options.runs, tuple(options.handout or HANDOUTS))
     print("| handout | PDF | CPU ms, fresh layout | CPU ms, reused layout | KB |")
     print("| --- | --- | --- | --- | --- |")
     for name, way, fresh, reused, size in rows:
