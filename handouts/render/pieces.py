@@ -14,8 +14,8 @@ from .tags import Node, TableMarks, artifact, marked
 
 
 class Picture(ImageFlowable):
-    """An image with its alt text drawn over it as invisible text: untagged PDFs have no other place for
-    it, and screen readers and text extraction then read it where the picture is."""
+    """An image drawn as the content of its Figure, TAG, whose alt text a screen reader reads; the alt
+    text is also drawn over it as invisible text, so text extraction finds it where the picture is."""
 
     marks_itself = True
 
