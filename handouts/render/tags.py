@@ -13,7 +13,7 @@ class Node:
     Nodes are made with the flowables and kept with a cached layout, so they hold nothing of one render:
     what a render draws for each node is kept by that render's Tagger."""
 
-    __slots__ = ("role", "kids", "alt", "actual", "lang", "scope", "__weakref__")
+    __slots__ = ("role", "kids", "alt", "actual", "lang", "scope")
 
     def __init__(self, role: str, alt: str | None = None, actual: str | None = None, lang: str | None = None,
                  scope: str | None = None):
@@ -43,7 +43,6 @@ class Tagger:
         self.parts: list[Node] = []
         self.pages: list[list[Node]] = [[]]   # per page, the node of each MCID in order
         self.content: dict[int, list[Content]] = {}
-        self.links: list[tuple[Node, int, str]] = []   # (node, page, annotation name)
         self.open: list[Node] = []
         self.hiding = 0               # >0 while drawing what repeats (a table's header row on a later page)
         self.page = 0                 # the page being drawn: the last one, or one drawn again on saving
@@ -63,13 +62,6 @@ class Tagger:
         if self.open:
             node = self.open[-1]
             self.content.setdefault(id(node), []).append(("link", self.page, (annotation, name)))
-
-    def of(self, node: Node) -> list[Content]:
-        return self.content.get(id(node), [])
-
-
-def tagger_of(canv) -> Tagger | None:
-    return getattr(canv, "tagger", None)
 
 
 class marked:
@@ -117,7 +109,7 @@ class artifact:
 @contextmanager
 def repeated(canv) -> Iterator[None]:
     """What is drawn inside repeats what was read already: every node's content becomes an artifact."""
-    tagger = tagger_of(canv)
+    tagger = getattr(canv, "tagger", None)
     if tagger is not None:
         tagger.hiding += 1
     try:

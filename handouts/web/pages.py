@@ -240,13 +240,10 @@ async def email(request: Request) -> Response:
                                                           "page just now. Press Send by email again in a moment."), 503)
 
     def send() -> EmailResult:
-        try:
-            return send_packet(made.data, ask, site.catalogue.clinic, titles(site.catalogue, ask), options,
-                               site.options.smtp)
-        finally:
-            site.email_lock.release()
+        return send_packet(made.data, ask, site.catalogue.clinic, titles(site.catalogue, ask), options,
+                           site.options.smtp)
     try:
-        result = await run_in_threadpool(send)
+        result = await _in_thread_then_free(send, site.email_lock)
     except MailSettingError as error:
         await site.audit.note(user, "email", ask.patient.mrn, ask.handouts, result="not sent: setting")
         if error.option in LABELS:
@@ -258,6 +255,16 @@ async def email(request: Request) -> Response:
         return _packet(request, form, Shown(email_problem=f"Not sent: {error.text(WORDS)}"), 503)
     await site.audit.note(user, "email", ask.patient.mrn, ask.handouts, result=result.status)
     return _packet(request, form, Shown(email=result))
+
+
+async def _in_thread_then_free(work, slot):
+    """WORK() run in a worker thread, and SLOT (a lock or semaphore the caller took) released when it ends."""
+    def run():
+        try:
+            return work()
+        finally:
+            slot.release()
+    return await run_in_threadpool(run)
 
 
 def _kind(error: Exception) -> str:
@@ -288,13 +295,10 @@ async def print_packet(request: Request) -> Response:
     problems: list = []
 
     def send():
-        try:
-            return print_documents([Document(f"MRN {ask.patient.mrn}", made.data)], options,
-                                   on_problem=problems.append, fix="see to the printer, then press Print again")
-        finally:
-            site.print_slots.release()
+        return print_documents([Document(f"MRN {ask.patient.mrn}", made.data)], options,
+                               on_problem=problems.append, fix="see to the printer, then press Print again")
     try:
-        summary = await run_in_threadpool(send)
+        summary = await _in_thread_then_free(send, site.print_slots)
     except HandoutError as error:
         await site.audit.note(user, "print", ask.patient.mrn, ask.handouts, result="not printed: printer")
         return _packet(request, form, Shown(print_problem=f"Not printed: {error.text(WORDS)}"), 503)
