@@ -22,3 +22,16 @@ def test_the_benchmark_prints_its_table():
                                                               "`handouts", "`handouts", "KB", "ms", "peak",
                                                               "memory", "memory", "web", "web", "web"]
     assert all(line.count("|") == 3 and "not measured" not in line for line in lines[4:])
+
+
+def test_the_tagging_benchmark_compares_three_ways_in_one_process():
+    # This checkout given as the "before" code: its package is copied and imported under another name.
+    result = subprocess.run([sys.executable, str(REPO / "benchmarks" / "tagging.py"), "--runs", "1",
+                             "--handout", "kyphoplasty-care-after", "--before", str(REPO)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split(" | ")[1] for line in lines[2:5]] == ["tagged", "untagged", "before tagging"]
+    assert all(float(cell.strip(" |")) > 0 for line in lines[2:5] for cell in line.split(" | ")[2:])
+    assert [line for line in lines if line.startswith("tagged against")] == ["tagged against untagged:",
+                                                                           "tagged against before tagging:"]

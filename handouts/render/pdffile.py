@@ -6,8 +6,9 @@ import zlib
 
 from reportlab.pdfbase import pdfdoc
 
-# Dictionaries per object stream: a reader decompresses a whole stream to reach one of them.
-PER_STREAM = 200
+# Dictionaries per object stream: a reader decompresses a whole stream to reach one of them, and a
+# handout or a packet of a few has fewer than this (one stream compresses its dictionaries best).
+PER_STREAM = 1000
 _HEADER = b"%PDF-1.7\n%\x93\x8c\x8b\x9e handouts\n"
 _RAW = "handouts_raw_objects"     # the document's objects given as bytes: number -> body
 
@@ -99,13 +100,15 @@ def _object_stream(number: int, group: list[tuple[int, bytes]]) -> bytes:
 
 
 def _xref_stream(doc: pdfdoc.PDFDocument, number: int, entries: dict[int, tuple[int, int, int]]) -> bytes:
-    rows = [struct.pack(">BIH", 0, 0, 65535)]
-    rows += [struct.pack(">BIH", *entries[n]) for n in range(1, number + 1)]
-    data = zlib.compress(b"".join(rows))
+    # Offsets in 2 bytes when they fit (most handouts), else 4; the third field holds 65535.
+    wide = max(entry[1] for entry in entries.values()) > 0xFFFF
+    row = struct.Struct(">BIH" if wide else ">BHH").pack
+    data = zlib.compress(b"".join([row(0, 0, 65535)] + [row(*entries[n]) for n in range(1, number + 1)]))
     root = pdfdoc.format(doc.Reference(doc.Catalog), doc)
     info = pdfdoc.format(doc.Reference(doc.info), doc)
     digest = doc.signature.digest().hex().encode()
     identifier = b"[<%s> <%s>]" % (digest, digest)
-    return (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root %s /Info %s /ID %s /Filter /FlateDecode "
-            b"/Length %d >>\nstream\n%s\nendstream\nendobj\n" % (number, number + 1, root, info, identifier,
-                                                                 len(data), data))
+    return (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 %d %d] /Root %s /Info %s /ID %s /Filter /FlateDecode "
+            b"/Length %d >>\nstream\n%s\nendstream\nendobj\n" % (number, number + 1, 4 if wide else 2, 2, root,
+                                                                 info, identifier, len(data), data))
+

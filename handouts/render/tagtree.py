@@ -88,7 +88,9 @@ class _Writer:
         # Its own content first (a list entry's words), then its children (a list under them).
         drawn = self.drawn
         kids += [b"%d 0 R" % self.element(kid, number) for kid in node.kids if id(kid) in drawn]
-        if kids:
+        if len(kids) == 1:
+            parts += (b"/K ", kids[0])
+        elif kids:
             parts += (b"/K[", b" ".join(kids), b"]")
         if node.alt or node.actual or node.lang or node.scope:
             parts.append(self._attributes(node))
