@@ -9,6 +9,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium
 
 TEXT = pdfium.FPDF_PAGEOBJ_TEXT
+INLINE = {"Span", "Link"}        # read as part of the element they are in, in their place among its words
 
 
 @dataclass
@@ -18,7 +19,7 @@ class Element:
     actual: str | None = None
     lang: str | None = None
     kids: list = field(default_factory=list)      # Elements, and marked-content ids (int) on this page
-    text: str = ""                                # what its marked content on this page says
+    text: str = ""             # what its marked content on this page says, its spans' words in their place
 
     def walk(self) -> Iterator["Element"]:
         yield self
@@ -93,6 +94,8 @@ def _element(handle, objects: list[PageObject]) -> Element:
         child = pdfium.FPDF_StructElement_GetChildAtIndex(handle, index)
         if child:
             element.kids.append(_element(child, objects))
+            if element.kids[-1].role in INLINE:
+                texts.append(element.kids[-1].text)
             continue
         mcid = pdfium.FPDF_StructElement_GetChildMarkedContentID(handle, index)
         if mcid >= 0:
@@ -104,11 +107,14 @@ def _element(handle, objects: list[PageObject]) -> Element:
 
 def reading(pages: list[Page]) -> list[tuple[str, str]]:
     """(role, text) of each element that says something, page by page in tree order: what a screen
-    reader reads, in its order. A figure says its alt text; an element with actual text says that."""
+    reader reads, in its order. A figure says its alt text; an element with actual text says that; a
+    span (a link, words in another language) is read within the element it is in."""
     out = []
     for page in pages:
         for root in page.elements:
             for element in root.walk():
+                if element.role in INLINE:
+                    continue
                 said = (element.alt if element.role == "Figure" else None) or element.actual or element.text
                 if said and said.strip():
                     out.append((element.role, " ".join(said.split())))

@@ -8,7 +8,6 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-import page
 import pikepdf
 import pytest
 
@@ -19,17 +18,12 @@ from handouts.render import styles
 from handouts.render.document import placeholder_values
 from handouts.render.kit import fill_in_label
 from structure import artifact_text, read, reading, unmarked
+from tagcheck import assert_parent_tree_matches, elements, failures
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 CONTENT = ["kyphoplasty-before", "kyphoplasty-before.es", "kyphoplasty-care-after", "kyphoplasty-care-after.es"]
 PATIENT = model.Patient(name="Ana Pérez", mrn="A-1001", dob=date(1948, 3, 14))
-
-
-def failures(data: bytes) -> list[str]:
-    """What the PDF/UA-1 rule checker (page-validation, profile ua1) finds wrong, rule by rule."""
-    return sorted({f"{failure.rule_id}: {failure.message}"
-                   for failure in page.validate_pdf_bytes(data, profile="ua1").failures})
 
 
 @lru_cache(maxsize=None)
@@ -160,9 +154,13 @@ def test_a_packet_with_a_cover_notes_and_two_languages_is_pdf_ua_with_each_hando
     assert read_out[:5] == ["Riverside Spine Center logo", english.cover_title, english.cover_patient, "Ana Pérez",
                             f"{english.mrn_label}: A-1001 {english.born_label}: March 14, 1948"]
     assert "Walk twice a day." in read_out and "Balloon Kyphoplasty: Before Your Procedure" in read_out
+    # In the English cover's list, a Spanish title is a span in Spanish; "(in Spanish)" is the cover's English.
+    title = "Cifoplastia con balón: cuidados después del procedimiento"
     enclosed = [element for one in pages for root in one.elements for element in root.walk()
-                if element.text.startswith("Cifoplastia con balón: cuidados después del procedimiento (in Spanish)")]
-    assert [element.lang for element in enclosed] == ["es"]      # a Spanish title in the English cover's list
+                if " ".join(element.text.split()) == f"{title} (in Spanish)"]
+    assert [(element.role, element.lang) for element in enclosed] == [("LBody", None)]
+    assert [(kid.role, kid.lang, kid.text.strip()) for kid in enclosed[0].kids if not isinstance(kid, int)] == [
+        ("Span", "es", title)]
     assert_headings_nest(heading_levels(pdf.data))
     tree = " ".join(read_out)
     assert "Page 1 of" not in tree and "Página 1 de" not in tree
@@ -192,7 +190,7 @@ def test_a_paragraph_box_and_table_split_across_pages_are_each_one_element_read_
     document = pikepdf.open(io.BytesIO(pdf.data))
     pages_of = {one.objgen: number for number, one in enumerate(document.pages)}
     split = {}
-    for element in _elements(document):
+    for element in elements(document):
         kids = element.get("/K")
         if element.get("/Pg") is None or not isinstance(kids, pikepdf.Array):
             continue
@@ -201,11 +199,11 @@ def test_a_paragraph_box_and_table_split_across_pages_are_each_one_element_read_
         if len(on) > 1:
             split[str(element.S)] = split.get(str(element.S), 0) + 1
     assert split == {"/P": 1}          # the paragraph; box and table split between entries and rows
-    tables = [element for element in _elements(document) if element.S == "/Table"]
+    tables = [element for element in elements(document) if element.S == "/Table"]
     assert len(tables) == 1 and len(tables[0].K) == 41
     rows = [row.K[0] for row in tables[0].K]
     assert len({pages_of[cell.Pg.objgen] for cell in rows}) > 1
-    boxes = [element for element in _elements(document) if element.S == "/Div"]
+    boxes = [element for element in elements(document) if element.S == "/Div"]
     assert len(boxes) == 1 and len([kid for kid in boxes[0].K[1].K]) == 30     # one list of all 30 entries
     entries = [item.K[1] for item in boxes[0].K[1].K]                           # LI -> LBody
     assert len({pages_of[entry.Pg.objgen] for entry in entries}) > 1
@@ -216,46 +214,6 @@ def test_a_paragraph_box_and_table_split_across_pages_are_each_one_element_read_
     assert uris.count("https://example.org/walking") > 1 and uris.count("https://example.org/steps") > 1
     assert all("/StructParent" in annotation for annotation in links)
     assert_parent_tree_matches(pdf.data)
-
-
-def assert_parent_tree_matches(data: bytes) -> None:
-    """Read apart from pdfium: each marked-content id in each page's content stream is owned, in the
-    parent tree, by an element of the same role that lists it among its kids on that page; each link
-    annotation by a Link element holding it."""
-    document = pikepdf.open(io.BytesIO(data))
-    nums = list(document.Root.StructTreeRoot.ParentTree.Nums)
-    tree = dict(zip((int(key) for key in nums[::2]), nums[1::2]))
-    for number, one in enumerate(document.pages):
-        owners = tree[int(one.obj.StructParents)]
-        marks = re.findall(rb"/(\w+) <</MCID (\d+)>> BDC", b"".join(
-            part.read_bytes() for part in ([one.obj.Contents] if isinstance(one.obj.Contents, pikepdf.Stream)
-                                           else one.obj.Contents)))
-        assert [int(mcid) for _, mcid in marks] == list(range(len(owners)))
-        for role, mcid in marks:
-            owner = owners[int(mcid)]
-            assert str(owner.S) == "/" + role.decode()
-            kids = owner.K if isinstance(owner.K, pikepdf.Array) else [owner.K]
-            on_page = [int(kid) for kid in kids if isinstance(kid, int) and owner.Pg.objgen == one.objgen]
-            on_page += [int(kid.MCID) for kid in kids if isinstance(kid, pikepdf.Dictionary)
-                        and kid.get("/Type") == "/MCR" and kid.Pg.objgen == one.objgen]
-            assert int(mcid) in on_page
-        for annotation in one.obj.get("/Annots", []):
-            owner = tree[int(annotation.StructParent)]
-            assert owner.S == "/Link" and any(isinstance(kid, pikepdf.Dictionary) and kid.get("/Obj") is not None
-                                              and kid.Obj.objgen == annotation.objgen
-                                              and kid.Pg.objgen == one.objgen for kid in owner.K)
-    assert int(document.Root.StructTreeRoot.ParentTreeNextKey) == len(tree)
-
-
-def _elements(document: pikepdf.Pdf):
-    stack = [document.Root.StructTreeRoot.K]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, pikepdf.Array):
-            stack.extend(reversed(list(item)))
-        elif isinstance(item, pikepdf.Dictionary) and "/S" in item:
-            yield item
-            stack.append(item.get("/K"))
 
 
 def test_document_keys_metadata_and_links_say_what_a_reader_needs():
@@ -317,7 +275,7 @@ def every_block() -> bytes:
 
 def test_a_picture_without_its_alt_text_is_caught(every_block):
     def drop_alt(document):
-        del next(element for element in _elements(document) if element.get("/Alt") == "A drawing of the spine")["/Alt"]
+        del next(element for element in elements(document) if element.get("/Alt") == "A drawing of the spine")["/Alt"]
     data = _mutated(every_block, drop_alt)
     assert [failure.split(":")[0] for failure in failures(data)] == ["PDFUA1-FIGURE-ALTERNATIVE-TEXT-001"]
     figures = [element.alt for one in read(data) for root in one.elements for element in root.walk()
@@ -327,7 +285,7 @@ def test_a_picture_without_its_alt_text_is_caught(every_block):
 
 def test_a_skipped_heading_level_is_caught(every_block):
     def skip(document):
-        next(element for element in _elements(document) if element.S == "/H2").S = pikepdf.Name.H3
+        next(element for element in elements(document) if element.S == "/H2").S = pikepdf.Name.H3
     data = _mutated(every_block, skip)
     assert [failure.split(":")[0] for failure in failures(data)] == ["PDFUA1-HEADING-NESTING-001"]
     with pytest.raises(AssertionError, match="H3 right after H1"):

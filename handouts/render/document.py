@@ -14,7 +14,7 @@ from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Flowable
 
 from .. import __version__, model
-from . import fonts, layout, pdffile, styles, tagtree
+from . import fonts, layout, markup, pdffile, styles, tagtree
 from .story import cover, notes_box, story
 from .furniture import Furniture, PartLook, patient_chunks
 from ..locales import Locale, for_language
@@ -50,7 +50,21 @@ class Packet:
 class _SpacedText(PDFTextObject):
     """A text object whose lines of a paragraph end with a space: ReportLab drops the space where it
     breaks a line, so a reader that takes the text of a tagged paragraph as it stands ("Know" "when")
-    would read the last word of a line and the first of the next as one ("Knowwhen")."""
+    would read the last word of a line and the first of the next as one ("Knowwhen").
+
+    Drawing a paragraph with spans (links, words in another language), it holds the paragraph's marks."""
+
+    def __init__(self, canvas, x=0, y=0, direction=None):
+        super().__init__(canvas, x, y, direction)
+        tagger = canvas.tagger
+        self.inline = tagger.paragraph if tagger is not None else None
+        if self.inline is not None:
+            self.inline.begin(self._code)
+
+    def getCode(self):
+        if self.inline is not None:
+            self.inline.end(self._code)
+        return super().getCode()
 
     def _textOut(self, text, TStar=0):
         if TStar and text and not text.endswith(" "):
@@ -74,9 +88,17 @@ class _DeferredCanvas(Canvas):
         self._page_bookmarks: list[tuple[str, dict]] = []
         self.tagger = tagger
         self.logo_tag = logo_tag if tagger is not None else None     # the logo's Figure, on the first page
+        self.setNamedCB(markup.SPAN_CALLBACK, self._span)
 
     def beginText(self, x=0, y=0, direction=None):
         return _SpacedText(self, x, y, direction=direction)
+
+    def _span(self, canvas, kind, label):
+        """A span of a paragraph's text begins (LABEL "+...") or ends ("-") in the text object being drawn."""
+        inline = self.tagger.paragraph if self.tagger is not None else None
+        if inline is not None:
+            code = self._curr_tx_info["tx"]._code
+            inline.start(code) if label.startswith("+") else inline.stop(code)
 
     def _addAnnotation(self, annotation, name=None, addtopage=1):
         super()._addAnnotation(annotation, name, addtopage)
@@ -86,7 +108,7 @@ class _DeferredCanvas(Canvas):
             target = action.dict.get("URI") if action is not None else None
             if target is not None:
                 annotation["Contents"] = pdfdoc.PDFString(target.s)
-            self.tagger.link(annotation, name or f"NUMBER{self._annotationCount}")
+            self.tagger.link(annotation, name or f"NUMBER{self._annotationCount}", getattr(target, "s", None))
 
     def bookmarkPage(self, key, **where):
         # A bookmark points at the page being written, which here happens only in save().

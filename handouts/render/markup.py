@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import re
 from typing import Mapping
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 from . import fonts, styles
 from .. import model
-from .tags import Node, marked
+from .tags import Node, marked, spanned
 
 NO_BREAK = "\u00a0"
+SPAN_CALLBACK = "handouts_span"       # the canvas's callback told where a span of a paragraph begins and ends
+_SPAN = re.compile(f'<onDraw name="{SPAN_CALLBACK}" label="\\+(\\w+) ([^"]*)"/>')
 
 
 def markup(text: str, values: Mapping[str, str], italic: bool = True) -> str:
@@ -51,8 +53,8 @@ def _linked(text: str) -> str:
         address = match.group(0)
         target = address if "://" in address else f"https://{address}"
         parts.append(literal(text[position:match.start()]))
-        parts.append(f'<a href="{escape(target, {chr(34): "&quot;"})}" color="{styles.LINK_COLOR}">'
-                     f"{literal(address)}</a>")
+        quoted = escape(target, {chr(34): "&quot;"})
+        parts.append(span(f'<a href="{quoted}" color="{styles.LINK_COLOR}">{literal(address)}</a>', "Link", quoted))
         position = match.end()
     parts.append(literal(text[position:]))
     return "".join(parts)
@@ -64,23 +66,34 @@ def literal(text: str) -> str:
                    for family, chunk in fonts.runs(text))
 
 
+def span(shown: str, role: str, detail: str) -> str:
+    """SHOWN (markup) as a span of a paragraph tagged as an element of its own: a Link (DETAIL its web
+    address, as markup) or a Span in another language (DETAIL its tag)."""
+    return (f'<onDraw name="{SPAN_CALLBACK}" label="+{role} {detail}"/>{shown}'
+            f'<onDraw name="{SPAN_CALLBACK}" label="-"/>')
+
+
 class Text(Paragraph):
-    """A paragraph drawn as the content of its structure node, TAG; the parts it splits into stay that node's."""
+    """A paragraph drawn as the content of its structure node, TAG; the parts it splits into stay that
+    node's, and its spans (links, words in another language) are elements in it."""
 
     marks_itself = True
 
     def __init__(self, text, style=None, *args, tag: Node | None = None, **kwargs):
         super().__init__(text, style, *args, **kwargs)
         self.tag = tag
+        self.spans = [Node(role, target=unescape(detail, {"&quot;": '"'})) if role == "Link" else
+                      Node(role, lang=detail) for role, detail in _SPAN.findall(text)] \
+            if text and SPAN_CALLBACK in text else []
 
     def drawOn(self, canvas, x, y, _sW=0):
-        with marked(canvas, self.tag):
+        with spanned(canvas, self.tag, self.spans) if self.spans and self.tag else marked(canvas, self.tag):
             super().drawOn(canvas, x, y, _sW)
 
     def split(self, available_width, available_height):
         parts = super().split(available_width, available_height)
         for part in parts:
-            part.tag = self.tag
+            part.tag, part.spans = self.tag, self.spans
         return parts
 
 

@@ -12,7 +12,7 @@ from ..locales import Locale, base_language
 from .flowables import Box, KeepHeadingWithNext, MarkedItem
 from .pieces import SignatureLine
 from .kit import Kit
-from .markup import NO_BREAK, Text, literal
+from .markup import NO_BREAK, Text, literal, span
 from .styles import STANDARD, Geometry, Look
 from .tags import Node
 
@@ -65,12 +65,14 @@ def notes_box(notes: str, geometry: Geometry, locale: Locale, look: Look = STAND
 
 
 def _enclosed(handout: model.Handout, values: Mapping[str, str], locale: Locale) -> str:
-    """A handout's title on the cover, saying its language when it is not the cover's ("… (in English)")."""
-    title = model.plain(handout.title, values, styles.BLANK)
+    """A handout's title on the cover as markup, saying its language when it is not the cover's
+    ("… (in English)"): the title then a span tagged in its own language."""
+    title = literal(model.plain(handout.title, values, styles.BLANK))
     language = base_language(handout.language)
     if language == base_language(locale.tag):
         return title
-    return f"{title} ({locale.in_language.get(language, handout.language)})"
+    said = literal(locale.in_language.get(language, handout.language))
+    return f"{span(title, 'Span', handout.language)} ({said})"
 
 
 def cover(handouts: list[model.Handout], patient: model.Patient, clinic: model.Clinic, values: Mapping[str, str],
@@ -115,9 +117,7 @@ def _enclosed_box(handouts: list[model.Handout], values: Mapping[str, str], geom
     for handout in handouts:
         item = listed.add("LI")
         label = item.add("Lbl", actual=locale.tick_box)
-        other = base_language(handout.language) != base_language(locale.tag)
-        body = item.add("LBody", lang=handout.language if other else None)
-        checklist.append(MarkedItem("checkbox", Text(literal(_enclosed(handout, values, locale)), look.checklist_item,
-                                                     tag=body), 0, look=look, label_tag=label))
+        checklist.append(MarkedItem("checkbox", Text(_enclosed(handout, values, locale), look.checklist_item,
+                                                     tag=item.add("LBody")), 0, look=look, label_tag=label))
     return Box(look.box_styles["checklist"], locale.cover_enclosed, checklist, {}, geometry.frame_height, locale,
                look=look, tag=title)

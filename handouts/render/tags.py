@@ -13,11 +13,12 @@ class Node:
     Nodes are made with the flowables and kept with a cached layout, so they hold nothing of one render:
     what a render draws for each node is kept by that render's Tagger."""
 
-    __slots__ = ("role", "kids", "alt", "actual", "lang", "scope")
+    __slots__ = ("role", "kids", "alt", "actual", "lang", "scope", "target")
 
     def __init__(self, role: str, alt: str | None = None, actual: str | None = None, lang: str | None = None,
-                 scope: str | None = None):
+                 scope: str | None = None, target: str | None = None):
         self.role, self.alt, self.actual, self.lang, self.scope = role, alt, actual, lang, scope
+        self.target = target          # a Link's web address, to find the annotations drawn for it
         self.kids: list[Node] = []
 
     def add(self, role: str, **attributes) -> "Node":
@@ -30,8 +31,9 @@ class Node:
         return f"Node({self.role!r}, {len(self.kids)} kids)"
 
 
-# What a node holds once drawn, in order: ("mcid", page, mcid) for its content on a page, or
-# ("link", page, annotation name) for a link annotation drawn inside it.
+# What a node holds once drawn, in order: ("mcid", page, mcid) for its content on a page,
+# ("link", page, (annotation, name)) for a link annotation drawn inside it, or ("kid", page, node) for
+# a span of its text (a link, words in another language) that is an element of its own.
 Content = tuple[str, int, object]
 
 
@@ -46,6 +48,8 @@ class Tagger:
         self.open: list[Node] = []
         self.hiding = 0               # >0 while drawing what repeats (a table's header row on a later page)
         self.page = 0                 # the page being drawn: the last one, or one drawn again on saving
+        self.paragraph: Inline | None = None     # the paragraph with spans being drawn
+        self.inline: dict[int, Inline] = {}      # each such paragraph's node: its marks, across its parts
 
     def new_page(self) -> None:
         self.pages.append([])
@@ -57,11 +61,68 @@ class Tagger:
         self.content.setdefault(id(node), []).append(("mcid", self.page, mcid))
         return mcid
 
-    def link(self, annotation, name: str) -> None:
-        """ANNOTATION, a link, was just added as NAME while the innermost open node was being drawn."""
-        if self.open:
+    def unmark(self, node: Node) -> None:
+        """Take back NODE's last mark, the last one made, in which nothing was drawn."""
+        self.pages[self.page].pop()
+        content = self.content[id(node)]
+        content.pop()
+        if not content:
+            del self.content[id(node)]
+
+    def link(self, annotation, name: str, target: str | None = None) -> None:
+        """ANNOTATION, a link to TARGET, was just added as NAME: it is the Link span's of the paragraph
+        being drawn that goes there, else the innermost open node's."""
+        node = self.paragraph.link_to(target) if self.paragraph is not None else None
+        if node is None and self.open:
             node = self.open[-1]
+        if node is not None:
             self.content.setdefault(id(node), []).append(("link", self.page, (annotation, name)))
+
+
+class Inline:
+    """One render's marks in a paragraph with spans (NODE's text, SPANS its elements in order), made
+    inside its text objects: a marked-content sequence cannot begin outside a text object and end inside it."""
+
+    def __init__(self, tagger: Tagger, node: Node, spans: list[Node]):
+        self.tagger, self.spans = tagger, spans
+        self.open = [node]            # the paragraph, and the span being drawn (kept from one part to the next)
+        self.started = 0
+
+    def begin(self, code: list[str]) -> None:
+        """Into CODE (a text object's): what is drawn next is the innermost open node's."""
+        node = self.open[-1]
+        code.append(f"/{node.role} <</MCID {self.tagger.mark(node)}>> BDC")
+        self.begun = len(code)
+
+    def end(self, code: list[str]) -> None:
+        """Into CODE: the sequence begun last ends; one in which nothing was shown is taken out (ReportLab
+        shows text with Tj and TJ alone, sometimes followed by T* in the same entry)."""
+        if any("Tj" in operator or "TJ" in operator for operator in code[self.begun:]):
+            code.append("EMC")
+        else:
+            del code[self.begun - 1]
+            self.tagger.unmark(self.open[-1])
+
+    def start(self, code: list[str]) -> None:
+        span = self.spans[self.started]
+        self.started += 1
+        tagger = self.tagger
+        self.end(code)
+        tagger.content.setdefault(id(self.open[-1]), []).append(("kid", tagger.page, span))
+        self.open.append(span)
+        self.begin(code)
+
+    def stop(self, code: list[str]) -> None:
+        self.end(code)
+        self.open.pop()
+        self.begin(code)
+
+    def link_to(self, target: str | None) -> Node | None:
+        """The Link span to TARGET that a new annotation belongs to: the first that has none, else the last."""
+        started = [span for span in self.spans[:self.started] if span.role == "Link" and span.target == target]
+        bare = [span for span in started if id(span) not in self.tagger.content or
+                not any(kind == "link" for kind, _, _ in self.tagger.content[id(span)])]
+        return (bare or started or [None])[0 if bare else -1]
 
 
 class marked:
@@ -86,6 +147,31 @@ class marked:
         if self.tagger is not None:
             self.tagger.open.pop()
             self.canv.addLiteral("EMC")
+
+
+class spanned:
+    """A paragraph with spans (NODE's text, SPANS its elements) drawn inside: its text object marks its
+    words as it draws them (a repeat is an artifact, marked as a whole as any other)."""
+
+    __slots__ = ("tagger", "node", "spans", "plain")
+
+    def __init__(self, canv, node: Node, spans: list[Node]):
+        self.tagger, self.node, self.spans = getattr(canv, "tagger", None), node, spans
+        self.plain = marked(canv, node) if self.tagger is None or self.tagger.hiding else None
+
+    def __enter__(self) -> None:
+        if self.plain is not None:
+            return self.plain.__enter__()
+        tagger = self.tagger
+        tagger.paragraph = tagger.inline.get(id(self.node)) or tagger.inline.setdefault(
+            id(self.node), Inline(tagger, self.node, self.spans))
+        tagger.open.append(self.node)
+
+    def __exit__(self, *raised) -> None:
+        if self.plain is not None:
+            return self.plain.__exit__(*raised)
+        self.tagger.paragraph = None
+        self.tagger.open.pop()
 
 
 class artifact:

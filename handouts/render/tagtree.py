@@ -109,6 +109,9 @@ class _Writer:
         """NODE's marked CONTENT and links: MCIDs of its first page as numbers, of a later one as references."""
         kids: list[bytes] = []
         for kind, page, value in content:
+            if kind == "kid":            # a span of its text: an element in its place among the words
+                kids.append(b"%d 0 R" % self.element(value, number))
+                continue
             if kind == "mcid":
                 self.parents[page][value] = number
                 kids.append(b"%d" % value if page == content[0][1] else

@@ -1,0 +1,62 @@
+"""Tagged PDFs read with the rule checker and pikepdf: the checker's verdict, the elements in tree order, the parent tree."""
+from __future__ import annotations
+
+import io
+import re
+
+import page
+import pikepdf
+
+from structure import read
+
+
+def failures(data: bytes) -> list[str]:
+    """What the PDF/UA-1 rule checker (page-validation, profile ua1) finds wrong, rule by rule."""
+    return sorted({f"{failure.rule_id}: {failure.message}"
+                   for failure in page.validate_pdf_bytes(data, profile="ua1").failures})
+
+
+def assert_parent_tree_matches(data: bytes) -> None:
+    """Read apart from pdfium: each marked-content id in each page's content stream is owned, in the
+    parent tree, by an element of the same role that lists it among its kids on that page, and draws
+    something (pdfium finds a page object in it); each link annotation by a Link element holding it."""
+    document = pikepdf.open(io.BytesIO(data))
+    drawn = [{item.mcid for item in one.objects} for one in read(data)]
+    nums = list(document.Root.StructTreeRoot.ParentTree.Nums)
+    tree = dict(zip((int(key) for key in nums[::2]), nums[1::2]))
+    for number, one in enumerate(document.pages):
+        owners = tree[int(one.obj.StructParents)]
+        marks = re.findall(rb"/(\w+) <</MCID (\d+)>> BDC", b"".join(
+            part.read_bytes() for part in ([one.obj.Contents] if isinstance(one.obj.Contents, pikepdf.Stream)
+                                           else one.obj.Contents)))
+        assert [int(mcid) for _, mcid in marks] == list(range(len(owners)))
+        assert set(range(len(owners))) - drawn[number] == set()
+        for role, mcid in marks:
+            owner = owners[int(mcid)]
+            assert str(owner.S) == "/" + role.decode()
+            kids = owner.K if isinstance(owner.K, pikepdf.Array) else [owner.K]
+            on_page = [int(kid) for kid in kids if isinstance(kid, int) and owner.Pg.objgen == one.objgen]
+            on_page += [int(kid.MCID) for kid in kids if isinstance(kid, pikepdf.Dictionary)
+                        and kid.get("/Type") == "/MCR" and kid.Pg.objgen == one.objgen]
+            assert int(mcid) in on_page
+        for annotation in one.obj.get("/Annots", []):
+            owner = tree[int(annotation.StructParent)]
+            assert owner.S == "/Link" and any(isinstance(kid, pikepdf.Dictionary) and kid.get("/Obj") is not None
+                                              and kid.Obj.objgen == annotation.objgen
+                                              and kid.Pg.objgen == one.objgen for kid in owner.K)
+    assert int(document.Root.StructTreeRoot.ParentTreeNextKey) == len(tree)
+
+
+def kids(element: pikepdf.Dictionary) -> list:
+    return list(element.K) if isinstance(element.K, pikepdf.Array) else [element.K]
+
+
+def elements(document: pikepdf.Pdf):
+    stack = [document.Root.StructTreeRoot.K]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Array):
+            stack.extend(reversed(list(item)))
+        elif isinstance(item, pikepdf.Dictionary) and "/S" in item:
+            yield item
+            stack.append(item.get("/K"))
