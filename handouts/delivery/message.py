@@ -9,13 +9,11 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, localtime, parseaddr
 
-from pypdf import PdfReader, PdfWriter
+import pikepdf
 
 from .. import model
 from ..content.addresses import address_problem
 from ..locales import for_language
-
-ENCRYPTION = "AES-256"
 
 
 def sender_address(text: str, display_name: str | None) -> Address | None:
@@ -33,10 +31,14 @@ def password(patient: model.Patient) -> str | None:
 
 
 def encrypted(pdf: bytes, secret: str) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.encrypt(user_password=secret, algorithm=ENCRYPTION)
+    """PDF locked with AES-256 (R6), SECRET its password, every permission kept (a screen reader's too).
+
+    Written by qpdf, which keeps the dictionaries in object streams: pypdf wrote each of a tagged
+    packet's few hundred structure elements on its own, and a 42 KB packet came out at 78 KB."""
     out = io.BytesIO()
-    writer.write(out)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        document.save(out, encryption=pikepdf.Encryption(owner=secret, user=secret, R=6, allow=pikepdf.Permissions()),
+                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 
 

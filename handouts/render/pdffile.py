@@ -102,8 +102,10 @@ def _object_stream(number: int, group: list[tuple[int, bytes]]) -> bytes:
 def _xref_stream(doc: pdfdoc.PDFDocument, number: int, entries: dict[int, tuple[int, int, int]]) -> bytes:
     # Offsets in 2 bytes when they fit (most handouts), else 4; the third field holds 65535.
     wide = max(entry[1] for entry in entries.values()) > 0xFFFF
-    row = struct.Struct(">BIH" if wide else ">BHH").pack
-    data = zlib.compress(b"".join([row(0, 0, 65535)] + [row(*entries[n]) for n in range(1, number + 1)]))
+    fields = [0, 0, 65535]
+    for n in range(1, number + 1):
+        fields += entries[n]
+    data = zlib.compress(struct.pack(">" + ("BIH" if wide else "BHH") * (number + 1), *fields))
     root = pdfdoc.format(doc.Reference(doc.Catalog), doc)
     info = pdfdoc.format(doc.Reference(doc.info), doc)
     digest = doc.signature.digest().hex().encode()

@@ -67,38 +67,50 @@ class _Writer:
         self.links: list[tuple[int, PDFDictionary]] = []
         self.content = tagger.content
         self.drawn: set[int] = set()
+        self.said: dict[tuple, bytes] = {}
 
     def find_drawn(self, node: Node) -> bool:
         """Note in self.drawn every node under NODE with something drawn (or said) in it; whether NODE has."""
         found = bool(node.actual) or id(node) in self.content
         for kid in node.kids:
-            found = self.find_drawn(kid) or found
+            if self.find_drawn(kid):
+                found = True
         if found:
             self.drawn.add(id(node))
         return found
 
     def element(self, node: Node, parent: int) -> int:
         """Write NODE (drawn, under the element numbered PARENT) and what it holds; its object number."""
-        number = pdffile.new_object(self.doc)
-        parts = [b"<</S/", node.role.encode(), b"/P %d 0 R" % parent]
+        doc = self.doc
+        number = pdffile.new_object(doc)
         content = self.content.get(id(node))
-        kids = self._content(node, content, number) if content else []
         if content:
-            parts.append(b"/Pg %d 0 R" % self.pages[content[0][1]])
+            kids = self._content(node, content, number)
+            head = b"<</S/%s/P %d 0 R/Pg %d 0 R" % (node.role.encode(), parent, self.pages[content[0][1]])
+        else:
+            kids = []
+            head = b"<</S/%s/P %d 0 R" % (node.role.encode(), parent)
         # Its own content first (a list entry's words), then its children (a list under them).
         drawn = self.drawn
-        kids += [b"%d 0 R" % self.element(kid, number) for kid in node.kids if id(kid) in drawn]
-        if len(kids) == 1:
-            parts += (b"/K ", kids[0])
-        elif kids:
-            parts += (b"/K[", b" ".join(kids), b"]")
-        if node.alt or node.actual or node.lang or node.scope:
-            parts.append(self._attributes(node))
-        parts.append(b">>")
-        pdffile.set_object(self.doc, number, b"".join(parts))
+        for kid in node.kids:
+            if id(kid) in drawn:
+                kids.append(b"%d 0 R" % self.element(kid, number))
+        said = self._attributes(node) if node.alt or node.actual or node.lang or node.scope else b""
+        if len(kids) > 1:
+            body = b"%s/K[%s]%s>>" % (head, b" ".join(kids), said)
+        else:
+            body = b"%s/K %s%s>>" % (head, kids[0], said) if kids else b"%s%s>>" % (head, said)
+        pdffile.set_object(doc, number, body)
         return number
 
     def _attributes(self, node: Node) -> bytes:
+        key = (node.alt, node.actual, node.lang, node.scope)
+        said = self.said.get(key)          # most are the same few: every checkbox's "Box to tick"
+        if said is None:
+            said = self.said[key] = self._format_attributes(node)
+        return said
+
+    def _format_attributes(self, node: Node) -> bytes:
         said = [b"/%s%s" % (key, PDFString(value).format(self.doc))
                 for key, value in ((b"Alt", node.alt), (b"ActualText", node.actual), (b"Lang", node.lang)) if value]
         if node.scope:
