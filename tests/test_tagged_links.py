@@ -11,7 +11,7 @@ import pikepdf
 import handouts
 from handouts import blocks, model
 from structure import read
-from tagcheck import elements, failures, kids
+from tagcheck import assert_parent_tree_matches, elements, failures, kids
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -60,3 +60,39 @@ def test_two_links_to_one_address_in_a_paragraph_are_two_link_elements_each_with
                    for link in kids(paragraph) if isinstance(link, pikepdf.Dictionary)]
     drawn = [annotation.objgen for page in document.pages for annotation in page.obj.get("/Annots", [])]
     assert annotations == [[drawn[0]], [drawn[1]]]
+
+
+def test_a_link_broken_across_pages_is_one_link_element_with_its_words_and_annotations_on_both(write):
+    # Sentences before the link push it down the page, one more each time, until its lines straddle
+    # the page break; the page break's place depends on the fonts, so the right count is searched for.
+    sentence = "Walk a little more each day, and rest when your back hurts. "
+    address = "www.example.org/walking/every/day/and/rest/when/your/back/hurts/a/long/address"
+    for count in range(5, 40):
+        path = write(f"long-{count}.yaml", f"""
+            id: long-test
+            title: A long handout
+            kind: general
+            sections:
+              - heading: Walking
+                blocks:
+                  - paragraph: "{sentence * count}See {address} for more. {sentence * 10}"
+            """)
+        pdf = handouts.render_handout(handouts.load_handout(path), large_print=True)
+        document = pikepdf.open(io.BytesIO(pdf.data))
+        pages = {page.objgen: number for number, page in enumerate(document.pages)}
+        link = next(element for element in elements(document) if element.S == "/Link")
+        marked = [pages[link.Pg.objgen] for kid in kids(link) if isinstance(kid, int)] + [
+            pages[kid.Pg.objgen] for kid in kids(link) if isinstance(kid, pikepdf.Dictionary) and kid.Type == "/MCR"]
+        if len(set(marked)) > 1:
+            break
+    else:
+        raise AssertionError("no count of sentences put the link across a page break")
+    assert failures(pdf.data) == []
+    assert_parent_tree_matches(pdf.data)
+    annotated = [pages[kid.Pg.objgen] for kid in kids(link) if isinstance(kid, pikepdf.Dictionary)
+                 and kid.Type == "/OBJR"]
+    drawn = [pages[page.objgen] for page in document.pages for _ in page.obj.get("/Annots", [])]
+    assert sorted(annotated) == sorted(drawn) and len(set(annotated)) == 2        # every line's annotation
+    words = "".join(element.text for one in read(pdf.data) for root in one.elements for element in root.walk()
+                    if element.role == "Link")
+    assert "".join(words.split()) == address

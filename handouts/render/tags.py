@@ -87,6 +87,7 @@ class Inline:
         self.tagger, self.spans = tagger, spans
         self.open = [node]            # the paragraph, and the span being drawn (kept from one part to the next)
         self.started = 0
+        self.begun = 0                # where in the text object's code the sequence begun last starts
 
     def begin(self, code: list[str]) -> None:
         """Into CODE (a text object's): what is drawn next is the innermost open node's."""
@@ -163,8 +164,10 @@ class spanned:
         if self.plain is not None:
             return self.plain.__enter__()
         tagger = self.tagger
-        tagger.paragraph = tagger.inline.get(id(self.node)) or tagger.inline.setdefault(
-            id(self.node), Inline(tagger, self.node, self.spans))
+        inline = tagger.inline.get(id(self.node))
+        if inline is None:         # its first part; a later part goes on with the same marks
+            inline = tagger.inline[id(self.node)] = Inline(tagger, self.node, self.spans)
+        tagger.paragraph = inline
         tagger.open.append(self.node)
 
     def __exit__(self, *raised) -> None:
