@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 
 import page
 import pikepdf
@@ -60,3 +61,9 @@ def elements(document: pikepdf.Pdf):
         elif isinstance(item, pikepdf.Dictionary) and "/S" in item:
             yield item
             stack.append(item.get("/K"))
+
+
+def long_handout(blocks: str) -> str:
+    """A handout's YAML: one section, "Walking", holding BLOCKS (YAML list entries, unindented)."""
+    return ("id: long-test\ntitle: A long handout\nkind: general\nsections:\n  - heading: Walking\n    blocks:\n"
+            + textwrap.indent(textwrap.dedent(blocks).strip("\n"), " " * 6) + "\n")

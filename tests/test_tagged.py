@@ -18,7 +18,7 @@ from handouts.render import styles
 from handouts.render.document import placeholder_values
 from handouts.render.kit import fill_in_label
 from structure import artifact_text, read, reading, unmarked
-from tagcheck import assert_parent_tree_matches, elements, failures
+from tagcheck import assert_parent_tree_matches, elements, failures, long_handout
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -169,21 +169,15 @@ def test_a_packet_with_a_cover_notes_and_two_languages_is_pdf_ua_with_each_hando
 def test_a_paragraph_box_and_table_split_across_pages_are_each_one_element_read_once(write):
     sentence = "Walk a little more each day, and rest when your back hurts. "
     entry = "Check the dressing for redness, swelling or fluid, and call if you see any of them."
-    path = write("long.yaml", f"""
-        id: long-test
-        title: A long handout
-        kind: general
-        sections:
-          - heading: Walking
-            blocks:
-              - paragraph: "{sentence * 60}"
-              - checklist:
-                  title: Every day (see https://example.org/walking)
-                  items: {[entry] * 30}
-              - table:
-                  header: [Day, "Steps (https://example.org/steps)"]
-                  rows: {[[f"Day {day}", f"{day * 100} steps"] for day in range(1, 41)]}
-        """)
+    path = write("long.yaml", long_handout(f"""
+        - paragraph: "{sentence * 60}"
+        - checklist:
+            title: Every day (see https://example.org/walking)
+            items: {[entry] * 30}
+        - table:
+            header: [Day, "Steps (https://example.org/steps)"]
+            rows: {[[f"Day {day}", f"{day * 100} steps"] for day in range(1, 41)]}
+        """))
     handout = handouts.load_handout(path)
     pdf = handouts.render_handout(handout, large_print=True)
     assert failures(pdf.data) == []

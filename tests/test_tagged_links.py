@@ -11,7 +11,7 @@ import pikepdf
 import handouts
 from handouts import blocks, model
 from structure import read
-from tagcheck import assert_parent_tree_matches, elements, failures, kids
+from tagcheck import assert_parent_tree_matches, elements, failures, kids, long_handout
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -68,15 +68,8 @@ def test_a_link_broken_across_pages_is_one_link_element_with_its_words_and_annot
     sentence = "Walk a little more each day, and rest when your back hurts. "
     address = "www.example.org/walking/every/day/and/rest/when/your/back/hurts/a/long/address"
     for count in range(5, 40):
-        path = write(f"long-{count}.yaml", f"""
-            id: long-test
-            title: A long handout
-            kind: general
-            sections:
-              - heading: Walking
-                blocks:
-                  - paragraph: "{sentence * count}See {address} for more. {sentence * 10}"
-            """)
+        path = write(f"long-{count}.yaml", long_handout(
+            f'- paragraph: "{sentence * count}See {address} for more. {sentence * 10}"'))
         pdf = handouts.render_handout(handouts.load_handout(path), large_print=True)
         document = pikepdf.open(io.BytesIO(pdf.data))
         pages = {page.objgen: number for number, page in enumerate(document.pages)}
