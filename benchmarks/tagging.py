@@ -3,10 +3,12 @@
 python benchmarks/tagging.py [--runs N] [--before PATH] [--handout NAME ...]
 
 Each handout is rendered personalized (a different patient each time, as in a batch) N times after a
-warm-up, every way interleaved so that the machine's other work falls on all alike; the median of each
-is printed, with the size of the PDF. Times are this process's CPU time (time.process_time). "Fresh
-layout" empties the layout cache before each render (the first packet of a handout, or a handout that
-prints each patient's visit date in its text); "reused layout" is every later patient's copy.
+warm-up, every way interleaved in a new order each round so that the machine's other work falls on all
+alike; the median of each is printed, with the size of the PDF. Times are this process's CPU time
+(time.process_time). "Fresh layout" empties the layout cache before each render (the first packet of a
+handout, or a handout that prints each patient's visit date in its text); "reused layout" is every
+later patient's copy, measured in renders one after another (measured with a fresh render before each
+reused one, the reused times of one way moved by up to 20% from run to run).
 
 --before PATH names a checkout of the code before tagging: its package is copied into a temporary
 folder as handouts_before and rendered in this same process, interleaved with the rest (separate
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import random
 import shutil
 import statistics
 import sys
@@ -71,15 +74,20 @@ def measure(found: list[Way], runs: int, names: tuple[str, ...]) -> list[tuple[s
     """(handout, way, ms with a fresh layout, ms with the layout reused, KB) for each handout and way."""
     fonts = found[0].handouts.render.fonts
     drop_unused = fonts._without_unused_codes
+    shuffle = random.Random(18).shuffle
     rows = []
     for name in names:
         handouts = [way.handouts.load_handout(way.repo / "content" / f"{name}.yaml") for way in found]
         times: dict[tuple[str, bool], list[float]] = {(way.label, fresh): [] for way in found for fresh in (True, False)}
         sizes: dict[str, int] = {}
-        for number in range(runs + 3):
-            for way, handout in zip(found, handouts):
-                fonts._without_unused_codes = _nothing if way.older else drop_unused
-                for fresh in (True, False):
+        # Fresh layouts first, then reused ones one after another, as in a batch; the ways in a new
+        # order each round, so that none always follows another's render.
+        for fresh in (True, False):
+            order = list(zip(found, handouts))
+            for number in range(runs + 3):
+                shuffle(order)
+                for way, handout in order:
+                    fonts._without_unused_codes = _nothing if way.older else drop_unused
                     spent, sizes[way.label] = way.render(handout, number, fresh)
                     if number >= 3:         # the first three are a warm-up
                         times[way.label, fresh].append(spent)
