@@ -34,6 +34,7 @@ class PageObject:
     marks: list[str]             # the names of the marked-content sequences it is in ("P", "Artifact")
     mcid: int                    # -1 outside any sequence with an id
     text: str
+    box: tuple[float, float, float, float] = (0, 0, 0, 0)     # left, bottom, right, top in points
 
 
 @dataclass
@@ -73,7 +74,10 @@ def _page(page) -> Page:
             pdfium.FPDFPageObjMark_GetName(mark, buffer, ctypes.sizeof(buffer), ctypes.byref(length))
             marks.append(bytes(buffer)[:max(length.value - 2, 0)].decode("utf-16-le"))
         text = _string(pdfium.FPDFTextObj_GetText, handle, text_page) if kind == TEXT else None
-        objects.append(PageObject(kind, marks, pdfium.FPDFPageObj_GetMarkedContentID(handle), text or ""))
+        edges = [ctypes.c_float() for _ in range(4)]
+        pdfium.FPDFPageObj_GetBounds(handle, *(ctypes.byref(edge) for edge in edges))
+        objects.append(PageObject(kind, marks, pdfium.FPDFPageObj_GetMarkedContentID(handle), text or "",
+                                  tuple(edge.value for edge in edges)))
     pdfium.FPDFText_ClosePage(text_page)
     tree = pdfium.FPDF_StructTree_GetForPage(page.raw)
     try:

@@ -251,6 +251,7 @@ def test_an_encrypted_attachment_keeps_its_tags_and_lets_screen_readers_in():
     locked = encrypted(pdf.data, "19480314")
     document = pikepdf.open(io.BytesIO(locked), password="19480314")
     assert document.allow.accessibility
+    assert document.encryption.P & 0xFFFFFFFF == 0xFFFFFFFC      # every permission bit, as pypdf granted
     assert document.Root.MarkInfo.Marked is True and "/StructTreeRoot" in document.Root
     assert failures(_unlocked(document)) == []       # the checker reads no encrypted file: its opened copy
     # The structure elements stay packed in object streams: locking costs a few percent, not the tree again.

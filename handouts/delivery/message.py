@@ -30,6 +30,11 @@ def password(patient: model.Patient) -> str | None:
     return patient.dob.strftime("%Y%m%d") if patient.dob else None
 
 
+# Spelled out: pikepdf's default Permissions() leaves out assembling (inserting, rotating pages).
+_EVERY_PERMISSION = pikepdf.Permissions(accessibility=True, extract=True, modify_annotation=True, modify_assembly=True,
+                                        modify_form=True, modify_other=True, print_lowres=True, print_highres=True)
+
+
 def encrypted(pdf: bytes, secret: str) -> bytes:
     """PDF locked with AES-256 (R6), SECRET its password, every permission kept (a screen reader's too).
 
@@ -37,7 +42,7 @@ def encrypted(pdf: bytes, secret: str) -> bytes:
     packet's few hundred structure elements on its own, and a 42 KB packet came out at 78 KB."""
     out = io.BytesIO()
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        document.save(out, encryption=pikepdf.Encryption(owner=secret, user=secret, R=6, allow=pikepdf.Permissions()),
+        document.save(out, encryption=pikepdf.Encryption(owner=secret, user=secret, R=6, allow=_EVERY_PERMISSION),
                       object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
 

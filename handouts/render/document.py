@@ -56,6 +56,8 @@ class _SpacedText(PDFTextObject):
 
     def __init__(self, canvas, x=0, y=0, direction=None):
         super().__init__(canvas, x, y, direction)
+        self._shown = " "             # the last text shown (a line's first piece needs no space before it)
+        self.after_mark = False       # whether a span began or ended after it
         tagger = canvas.tagger
         self.inline = tagger.paragraph if tagger is not None else None
         if self.inline is not None:
@@ -66,10 +68,31 @@ class _SpacedText(PDFTextObject):
             self.inline.end(self._code)
         return super().getCode()
 
+    def _linkRecord(self, link, kind):
+        # ReportLab's note that link (number, address) begins or ends on the line being drawn.
+        if kind == "start" and self.inline is not None:
+            self.inline.segment(link[0])
+
     def _textOut(self, text, TStar=0):
         if TStar and text and not text.endswith(" "):
             text += " "
+        elif TStar and not text and self.after_mark and self.inline is not None and not self._shown.endswith(" "):
+            self._space_before_mark()
+        if text:
+            self._shown, self.after_mark = text, False
         super()._textOut(text, TStar)
+
+    def _space_before_mark(self) -> None:
+        """The space of a line that ends in a span's mark (zero-width: the line's last piece is empty),
+        shown with the words before the mark. (An empty last piece after no mark ends the first part of
+        a word too long for a line, which needs no space.)"""
+        code, begun = self._code, self.inline.begun
+        if code[begun - 2] == "EMC" and not any("Tj" in operator or "TJ" in operator for operator in code[begun:]):
+            code.insert(begun - 2, self._formatText(" "))
+            self.inline.begun += 1
+        else:
+            code.append(self._formatText(" "))
+        self._shown = " "
 
 
 class _DeferredCanvas(Canvas):
@@ -97,8 +120,9 @@ class _DeferredCanvas(Canvas):
         """A span of a paragraph's text begins (LABEL "+...") or ends ("-") in the text object being drawn."""
         inline = self.tagger.paragraph if self.tagger is not None else None
         if inline is not None:
-            code = self._curr_tx_info["tx"]._code
-            inline.start(code) if label.startswith("+") else inline.stop(code)
+            text = self._curr_tx_info["tx"]
+            text.after_mark = True
+            inline.start(text._code) if label.startswith("+") else inline.stop(text._code)
 
     def _addAnnotation(self, annotation, name=None, addtopage=1):
         super()._addAnnotation(annotation, name, addtopage)
@@ -108,7 +132,7 @@ class _DeferredCanvas(Canvas):
             target = action.dict.get("URI") if action is not None else None
             if target is not None:
                 annotation["Contents"] = pdfdoc.PDFString(target.s)
-            self.tagger.link(annotation, name or f"NUMBER{self._annotationCount}", getattr(target, "s", None))
+            self.tagger.link(annotation, name or f"NUMBER{self._annotationCount}")
 
     def bookmarkPage(self, key, **where):
         # A bookmark points at the page being written, which here happens only in save().

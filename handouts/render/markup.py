@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from typing import Mapping
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
@@ -14,7 +14,7 @@ from .tags import Node, marked, spanned
 
 NO_BREAK = "\u00a0"
 SPAN_CALLBACK = "handouts_span"       # the canvas's callback told where a span of a paragraph begins and ends
-_SPAN = re.compile(f'<onDraw name="{SPAN_CALLBACK}" label="\\+(\\w+) ([^"]*)"/>')
+_SPAN = re.compile(f'<onDraw name="{SPAN_CALLBACK}" label="\\+(\\w+) ?([^"]*)"/>')
 
 
 def markup(text: str, values: Mapping[str, str], italic: bool = True) -> str:
@@ -54,7 +54,7 @@ def _linked(text: str) -> str:
         target = address if "://" in address else f"https://{address}"
         parts.append(literal(text[position:match.start()]))
         quoted = escape(target, {chr(34): "&quot;"})
-        parts.append(span(f'<a href="{quoted}" color="{styles.LINK_COLOR}">{literal(address)}</a>', "Link", quoted))
+        parts.append(span(f'<a href="{quoted}" color="{styles.LINK_COLOR}">{literal(address)}</a>', "Link"))
         position = match.end()
     parts.append(literal(text[position:]))
     return "".join(parts)
@@ -66,10 +66,10 @@ def literal(text: str) -> str:
                    for family, chunk in fonts.runs(text))
 
 
-def span(shown: str, role: str, detail: str) -> str:
-    """SHOWN (markup) as a span of a paragraph tagged as an element of its own: a Link (DETAIL its web
-    address, as markup) or a Span in another language (DETAIL its tag)."""
-    return (f'<onDraw name="{SPAN_CALLBACK}" label="+{role} {detail}"/>{shown}'
+def span(shown: str, role: str, language: str = "") -> str:
+    """SHOWN (markup) as a span of a paragraph tagged as an element of its own: a Link (SHOWN holding
+    one <a> tag), or a Span in another LANGUAGE."""
+    return (f'<onDraw name="{SPAN_CALLBACK}" label="+{role} {language}"/>{shown}'
             f'<onDraw name="{SPAN_CALLBACK}" label="-"/>')
 
 
@@ -82,8 +82,7 @@ class Text(Paragraph):
     def __init__(self, text, style=None, *args, tag: Node | None = None, **kwargs):
         super().__init__(text, style, *args, **kwargs)
         self.tag = tag
-        self.spans = [Node(role, target=unescape(detail, {"&quot;": '"'})) if role == "Link" else
-                      Node(role, lang=detail) for role, detail in _SPAN.findall(text)] \
+        self.spans = [Node(role, lang=language or None) for role, language in _SPAN.findall(text)] \
             if text and SPAN_CALLBACK in text else []
 
     def drawOn(self, canvas, x, y, _sW=0):

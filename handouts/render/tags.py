@@ -13,12 +13,11 @@ class Node:
     Nodes are made with the flowables and kept with a cached layout, so they hold nothing of one render:
     what a render draws for each node is kept by that render's Tagger."""
 
-    __slots__ = ("role", "kids", "alt", "actual", "lang", "scope", "target")
+    __slots__ = ("role", "kids", "alt", "actual", "lang", "scope")
 
     def __init__(self, role: str, alt: str | None = None, actual: str | None = None, lang: str | None = None,
-                 scope: str | None = None, target: str | None = None):
+                 scope: str | None = None):
         self.role, self.alt, self.actual, self.lang, self.scope = role, alt, actual, lang, scope
-        self.target = target          # a Link's web address, to find the annotations drawn for it
         self.kids: list[Node] = []
 
     def add(self, role: str, **attributes) -> "Node":
@@ -69,10 +68,10 @@ class Tagger:
         if not content:
             del self.content[id(node)]
 
-    def link(self, annotation, name: str, target: str | None = None) -> None:
-        """ANNOTATION, a link to TARGET, was just added as NAME: it is the Link span's of the paragraph
-        being drawn that goes there, else the innermost open node's."""
-        node = self.paragraph.link_to(target) if self.paragraph is not None else None
+    def link(self, annotation, name: str) -> None:
+        """ANNOTATION, a link, was just added as NAME: it is the Link span's of the paragraph being drawn
+        whose words it covers, else the innermost open node's."""
+        node = self.paragraph.annotated() if self.paragraph is not None else None
         if node is None and self.open:
             node = self.open[-1]
         if node is not None:
@@ -88,6 +87,7 @@ class Inline:
         self.open = [node]            # the paragraph, and the span being drawn (kept from one part to the next)
         self.started = 0
         self.begun = 0                # where in the text object's code the sequence begun last starts
+        self.segments: list[int] = []     # the links whose words begin on the line being drawn
 
     def begin(self, code: list[str]) -> None:
         """Into CODE (a text object's): what is drawn next is the innermost open node's."""
@@ -118,12 +118,19 @@ class Inline:
         self.open.pop()
         self.begin(code)
 
-    def link_to(self, target: str | None) -> Node | None:
-        """The Link span to TARGET that a new annotation belongs to: the first that has none, else the last."""
-        started = [span for span in self.spans[:self.started] if span.role == "Link" and span.target == target]
-        bare = [span for span in started if id(span) not in self.tagger.content or
-                not any(kind == "link" for kind, _, _ in self.tagger.content[id(span)])]
-        return (bare or started or [None])[0 if bare else -1]
+    def segment(self, number: int) -> None:
+        """The words of the paragraph's link NUMBER (its <a> tags counted from 0) begin on this line."""
+        self.segments.append(number)
+
+    def annotated(self) -> Node | None:
+        """The Link span a new annotation belongs to. ReportLab adds one annotation per link per line,
+        once the line is drawn, in the order of the links' numbers: the lowest of the line's segments."""
+        if not self.segments:
+            return None
+        number = min(self.segments)
+        self.segments.remove(number)
+        links = [span for span in self.spans if span.role == "Link"]
+        return links[number] if number < len(links) else None
 
 
 class marked:
