@@ -86,12 +86,16 @@ class _SpacedText(PDFTextObject):
         """The space of a line that ends in a span's mark (zero-width: the line's last piece is empty),
         shown with the words before the mark. (An empty last piece after no mark ends the first part of
         a word too long for a line, which needs no space.)"""
-        code, begun = self._code, self.inline.begun
-        if code[begun - 2] == "EMC" and not any("Tj" in operator or "TJ" in operator for operator in code[begun:]):
-            code.insert(begun - 2, self._formatText(" "))
+        code, begun, space = self._code, self.inline.begun, self._formatText(" ")
+        # Moved back past the mark only: nothing shown and no font set since the words before it (the
+        # space is formatted for the font in use now, which must be theirs).
+        between = code[begun - 2:]          # the EMC ending their sequence, the mark's BDC, what followed
+        if between[0] == "EMC" and "Tf" not in space and not any(
+                operator in part for part in between for operator in ("Tj", "TJ", "Tf")):
+            code.insert(begun - 2, space)
             self.inline.begun += 1
         else:
-            code.append(self._formatText(" "))
+            code.append(space)
         self._shown = " "
 
 
