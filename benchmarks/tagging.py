@@ -12,7 +12,7 @@ reused one, the reused times of one way moved by up to 20% from run to run).
 
 --before PATH names a checkout of the code before tagging: its package is copied into a temporary
 folder as handouts_before and rendered in this same process, interleaved with the rest (separate
-processes here differ by up to 10% from run to run, more than the cost measured). The two packages
+processes here differed by 10 to 20% from run to run, more than the cost measured). The two packages
 share ReportLab's registered fonts; this checkout registers them first, and the one thing its fonts add
 to a PDF (unused codes dropped from the ToUnicode maps) is switched off while the older code renders,
 so that each renders as it does alone.

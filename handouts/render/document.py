@@ -19,7 +19,7 @@ from .story import cover, notes_box, story
 from .furniture import Furniture, PartLook, patient_chunks
 from ..locales import Locale, for_language
 from .styles import Geometry
-from .tags import Node, Tagger, artifact, marked
+from .tags import Node, Tagger, artifact, marked, shows_text
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,7 @@ class _SpacedText(PDFTextObject):
         # Moved back past the mark only: nothing shown and no font set since the words before it (the
         # space is formatted for the font in use now, which must be theirs).
         between = code[begun - 2:]          # the EMC ending their sequence, the mark's BDC, what followed
-        if between[0] == "EMC" and "Tf" not in space and not any(
-                operator in part for part in between for operator in ("Tj", "TJ", "Tf")):
+        if between[0] == "EMC" and not shows_text(between) and not any("Tf" in part for part in between + [space]):
             code.insert(begun - 2, space)
             self.inline.begun += 1
         else:
@@ -126,7 +125,10 @@ class _DeferredCanvas(Canvas):
         if inline is not None:
             text = self._curr_tx_info["tx"]
             text.after_mark = True
-            inline.start(text._code) if label.startswith("+") else inline.stop(text._code)
+            if label.startswith("+"):
+                inline.start(text._code)
+            else:
+                inline.stop(text._code)
 
     def _addAnnotation(self, annotation, name=None, addtopage=1):
         super()._addAnnotation(annotation, name, addtopage)

@@ -113,4 +113,3 @@ def _xref_stream(doc: pdfdoc.PDFDocument, number: int, entries: dict[int, tuple[
     return (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 %d %d] /Root %s /Info %s /ID %s /Filter /FlateDecode "
             b"/Length %d >>\nstream\n%s\nendstream\nendobj\n" % (number, number + 1, 4 if wide else 2, 2, root,
                                                                  info, identifier, len(data), data))
-

@@ -88,6 +88,7 @@ class Inline:
         self.started = 0
         self.begun = 0                # where in the text object's code the sequence begun last starts
         self.segments: list[int] = []     # the links whose words begin on the line being drawn
+        self.links = [span for span in spans if span.role == "Link"]      # numbered as ReportLab numbers <a>
 
     def begin(self, code: list[str]) -> None:
         """Into CODE (a text object's): what is drawn next is the innermost open node's."""
@@ -96,9 +97,8 @@ class Inline:
         self.begun = len(code)
 
     def end(self, code: list[str]) -> None:
-        """Into CODE: the sequence begun last ends; one in which nothing was shown is taken out (ReportLab
-        shows text with Tj and TJ alone, sometimes followed by T* in the same entry)."""
-        if any("Tj" in operator or "TJ" in operator for operator in code[self.begun:]):
+        """Into CODE: the sequence begun last ends; one in which nothing was shown is taken out."""
+        if shows_text(code[self.begun:]):
             code.append("EMC")
         else:
             del code[self.begun - 1]
@@ -129,8 +129,13 @@ class Inline:
             return None
         number = min(self.segments)
         self.segments.remove(number)
-        links = [span for span in self.spans if span.role == "Link"]
-        return links[number] if number < len(links) else None
+        return self.links[number] if number < len(self.links) else None
+
+
+def shows_text(operators: list[str]) -> bool:
+    """Whether a text object's OPERATORS show text: ReportLab shows it with Tj and TJ alone (an entry
+    may go on with T*)."""
+    return any("Tj" in operator or "TJ" in operator for operator in operators)
 
 
 class marked:
